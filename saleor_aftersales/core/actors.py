@@ -1,0 +1,41 @@
+"""Who did something: recorded with every state change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ActorType(StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    APP = "app"  # Saleor, or another app, through a webhook
+    SYSTEM = "system"  # our scheduled tasks and automatic rules
+    GUEST = "guest"  # a customer without an account (order number + email)
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: ActorType
+    user_id: str = ""  # Saleor global User id where known
+    email: str = ""
+    name: str = ""
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(type=ActorType.SYSTEM, name=name)
+
+    @classmethod
+    def saleor(cls) -> Actor:
+        return cls(type=ActorType.APP, name="saleor")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.type == ActorType.STAFF
+
+    def has_perm(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def as_record(self) -> dict:
+        return {"actor_type": str(self.type), "actor_id": self.user_id, "actor_email": self.email, "actor_name": self.name}

@@ -1,0 +1,39 @@
+"""The app's GraphQL schema: each capability contributes a Query and a Mutation class."""
+
+from __future__ import annotations
+
+import graphene
+
+from .core.schema import CoreMutations, CoreQueries
+from .insights.schema import InsightsMutations, InsightsQueries
+from .loyalty.schema import LoyaltyMutations, LoyaltyQueries
+from .returns.schema import ReturnMutations, ReturnQueries
+from .service.schema import ServiceMutations, ServiceQueries
+from .warranty.schema import WarrantyMutations, WarrantyQueries
+
+
+class Query(
+    CoreQueries, ReturnQueries, WarrantyQueries, LoyaltyQueries, ServiceQueries, InsightsQueries, graphene.ObjectType
+):
+    pass
+
+
+class Mutation(
+    CoreMutations,
+    ReturnMutations,
+    WarrantyMutations,
+    LoyaltyMutations,
+    ServiceMutations,
+    InsightsMutations,
+    graphene.ObjectType,
+):
+    pass
+
+
+def build_schema() -> graphene.Schema:
+    from .federation import build_federated_schema
+
+    return build_federated_schema(query=Query, mutation=Mutation)
+
+
+schema = build_schema()

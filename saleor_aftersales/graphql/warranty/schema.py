@@ -1,0 +1,11 @@
+"""GraphQL queries and mutations of the warranty capability."""
+
+import graphene
+
+
+class WarrantyQueries(graphene.ObjectType):
+    pass
+
+
+class WarrantyMutations(graphene.ObjectType):
+    pass

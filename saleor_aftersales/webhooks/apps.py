@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "saleor_aftersales.webhooks"
+    label = "webhooks"

@@ -1,0 +1,1 @@
+"""Saleor events -> loyalty actions. Filled by the loyalty capability."""

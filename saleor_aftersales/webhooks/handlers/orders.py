@@ -1,0 +1,1 @@
+"""Order events that concern the installation itself rather than a domain."""

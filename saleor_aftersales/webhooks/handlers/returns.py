@@ -1,0 +1,1 @@
+"""Saleor events -> returns actions. Filled by the returns capability."""

@@ -1,0 +1,1 @@
+"""Saleor events -> service actions. Filled by the service capability."""

@@ -1,0 +1,1 @@
+"""Saleor events -> warranty actions. Filled by the warranty capability."""

@@ -1,0 +1,136 @@
+"""Shared fixtures: an installation with its own signing key (fast unit tests), tokens, a GraphQL caller,
+and (through tests.saleor_standin) a faithful Saleor on loopback for end-to-end tests."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db import connection
+
+pytest_plugins = ["tests.saleor_standin.fixtures"] if (Path(__file__).parent / "saleor_standin" / "fixtures.py").exists() else []
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_API_URL = "http://127.0.0.1:9/graphql/"
+TEST_APP_ID = base64.b64encode(b"App:1").decode()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Row locks and real concurrency need PostgreSQL; on SQLite those tests are skipped, not faked.
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        skip = pytest.mark.skip(reason="needs PostgreSQL")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def jwks(rsa_key):
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    public.update({"kid": "test-key", "use": "sig", "alg": "RS256"})
+    return {"keys": [public]}
+
+
+@pytest.fixture
+def installation(db, jwks):
+    from saleor_aftersales.installations.models import Installation
+
+    return Installation.objects.create(
+        saleor_api_url=TEST_API_URL, saleor_domain="127.0.0.1:9", app_id=TEST_APP_ID, auth_token="app-token", jwks=jwks
+    )
+
+
+def user_global_id(n: int | str) -> str:
+    return base64.b64encode(f"User:{n}".encode()).decode()
+
+
+@pytest.fixture
+def make_token(rsa_key):
+    """Mint a Saleor-shaped JWT signed with the installation's key.
+
+    kind: "customer" (type access), "dashboard" (type thirdparty, with user_permissions and app).
+    """
+
+    def make(
+        *,
+        kind: str = "customer",
+        user_id: str | None = None,
+        email: str = "customer@example.com",
+        permissions: list[str] | None = None,
+        ttl: int = 300,
+        issuer: str = TEST_API_URL,
+        app: str = TEST_APP_ID,
+        key=None,
+        kid: str = "test-key",
+    ) -> str:
+        now = int(time.time())
+        claims = {
+            "iat": now,
+            "exp": now + ttl,
+            "iss": issuer,
+            "owner": "saleor",
+            "token": uuid.uuid4().hex,
+            "email": email,
+            "user_id": user_id or user_global_id(abs(hash(email)) % 100000),
+            "is_staff": kind != "customer",
+            "type": "access" if kind == "customer" else "thirdparty",
+        }
+        if kind == "dashboard":
+            claims.update({"app": app, "permissions": permissions or [], "user_permissions": permissions or []})
+        return jwt.encode(claims, key or rsa_key, algorithm="RS256", headers={"kid": kid})
+
+    return make
+
+
+@pytest.fixture
+def staff_token(make_token):
+    def make(*permissions: str, email: str = "staff@example.com") -> str:
+        return make_token(kind="dashboard", email=email, permissions=list(permissions), user_id=user_global_id(900))
+
+    return make
+
+
+@pytest.fixture
+def gql(client):
+    """POST a GraphQL document to our API in-process; returns the decoded JSON (asserts no HTTP 5xx)."""
+
+    def run(query: str, variables: dict | None = None, *, token: str | None = None, api_url: str | None = None, files=None):
+        headers = {}
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        if api_url:
+            headers["HTTP_SALEOR_API_URL"] = api_url
+        if files:
+            operations = json.dumps({"query": query, "variables": variables or {}})
+            response = client.post("/graphql/", {"operations": operations, **files}, **headers)
+        else:
+            response = client.post(
+                "/graphql/", json.dumps({"query": query, "variables": variables or {}}), content_type="application/json", **headers
+            )
+        assert response.status_code < 500, response.content
+        return response.json()
+
+    return run
+
+
+@pytest.fixture
+def count_queries(django_assert_max_num_queries):
+    return django_assert_max_num_queries
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
