@@ -5,7 +5,7 @@ appended to a document only where it spreads them (transitively), so every docum
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -64,7 +64,7 @@ def with_fragments(source: str) -> str:
     return source.strip() + "\n\n" + extra + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def saleor_operation(name: str) -> str:
     """The document `graphql/saleor/<name>.graphql`, with its fragments."""
     path = SALEOR_OPERATIONS_DIR / f"{name}.graphql"
@@ -77,9 +77,10 @@ def saleor_operation_names() -> list[str]:
     return sorted(p.stem for p in SALEOR_OPERATIONS_DIR.glob("*.graphql"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def subscription_documents() -> dict[str, str]:
     """{EVENT_NAME: subscription document} from `webhooks/<event_name>.graphql`."""
     return {
-        path.stem.upper(): with_fragments(path.read_text()) for path in sorted(SUBSCRIPTIONS_DIR.glob("*.graphql"))
+        path.stem.upper(): with_fragments(path.read_text())
+        for path in sorted(SUBSCRIPTIONS_DIR.glob("*.graphql"))
     }

@@ -23,7 +23,7 @@ class JsonFormatter(logging.Formatter):
     _skip = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
-        payload = {
+        payload: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
@@ -34,7 +34,9 @@ class JsonFormatter(logging.Formatter):
             payload["request_id"] = rid
         for key, value in record.__dict__.items():
             if key not in self._skip and not key.startswith("_"):
-                payload[key] = value if isinstance(value, int | float | bool | type(None)) else redact(str(value))
+                payload[key] = (
+                    value if isinstance(value, int | float | bool | type(None)) else redact(str(value))
+                )
         if record.exc_info:
             payload["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 WEBHOOKS_RECEIVED = Counter("aftersales_webhooks_received_total", "Webhook deliveries accepted", ["event"])
-WEBHOOKS_DUPLICATE = Counter("aftersales_webhooks_duplicate_total", "Webhook re-deliveries recognised", ["event"])
+WEBHOOKS_DUPLICATE = Counter(
+    "aftersales_webhooks_duplicate_total", "Webhook re-deliveries recognised", ["event"]
+)
 WEBHOOKS_REJECTED = Counter("aftersales_webhooks_rejected_total", "Webhook deliveries refused", ["reason"])
-WEBHOOKS_PROCESSED = Counter("aftersales_webhooks_processed_total", "Webhook deliveries processed", ["event", "outcome"])
-OUTBOX_ATTEMPTS = Counter("aftersales_outbox_attempts_total", "Outbox calls to Saleor", ["operation", "outcome"])
+WEBHOOKS_PROCESSED = Counter(
+    "aftersales_webhooks_processed_total", "Webhook deliveries processed", ["event", "outcome"]
+)
+OUTBOX_ATTEMPTS = Counter(
+    "aftersales_outbox_attempts_total", "Outbox calls to Saleor", ["operation", "outcome"]
+)
 OUTBOX_PENDING = Gauge("aftersales_outbox_pending", "Outbox messages waiting", multiprocess_mode="max")
 OUTBOX_FAILED = Gauge("aftersales_outbox_failed", "Outbox messages failed for good", multiprocess_mode="max")
 TASK_LATENCY = Histogram(

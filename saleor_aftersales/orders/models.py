@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..core.money import amount_field, currency_field
 from ..core.models import TimestampedModel
+from ..core.money import amount_field, currency_field
 from ..installations.models import InstallationScopedModel
 
 
@@ -43,8 +43,13 @@ class Order(InstallationScopedModel, TimestampedModel):
     transactions = models.JSONField(default=list, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["installation", "saleor_id"], name="orders_order_unique")]
-        indexes = [models.Index(fields=["installation", "number"]), models.Index(fields=["installation", "user_email"])]
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "saleor_id"], name="orders_order_unique")
+        ]
+        indexes = [
+            models.Index(fields=["installation", "number"]),
+            models.Index(fields=["installation", "user_email"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number}"
@@ -63,7 +68,9 @@ class OrderLine(models.Model):
     category_id = models.CharField(max_length=128, blank=True, default="")
     category_name = models.CharField(max_length=255, blank=True, default="")
     product_metadata = models.JSONField(default=dict, blank=True)
-    product_attributes = models.JSONField(default=dict, blank=True, help_text="{attribute slug: [value slugs]}")
+    product_attributes = models.JSONField(
+        default=dict, blank=True, help_text="{attribute slug: [value slugs]}"
+    )
     thumbnail_url = models.URLField(max_length=1024, blank=True, default="")
     quantity = models.PositiveIntegerField(default=0)
     quantity_fulfilled = models.PositiveIntegerField(default=0)
@@ -77,6 +84,9 @@ class OrderLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "saleor_id"], name="orders_line_unique")]
         ordering = ("id",)
 
+    def __str__(self) -> str:
+        return f"OrderLine {self.saleor_id}"
+
 
 class Fulfillment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfillments")
@@ -86,8 +96,13 @@ class Fulfillment(models.Model):
     fulfilled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "saleor_id"], name="orders_fulfillment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "saleor_id"], name="orders_fulfillment_unique")
+        ]
         ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"Fulfillment {self.saleor_id}"
 
 
 class FulfillmentLine(models.Model):
@@ -98,8 +113,13 @@ class FulfillmentLine(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["fulfillment", "saleor_id"], name="orders_fulfillment_line_unique")
+            models.UniqueConstraint(
+                fields=["fulfillment", "saleor_id"], name="orders_fulfillment_line_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"FulfillmentLine {self.saleor_id}"
 
 
 class GrantedRefund(models.Model):
@@ -115,7 +135,12 @@ class GrantedRefund(models.Model):
     granted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "saleor_id"], name="orders_granted_refund_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "saleor_id"], name="orders_granted_refund_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"GrantedRefund {self.saleor_id}"
 
 
 class Customer(InstallationScopedModel, TimestampedModel):
@@ -130,4 +155,6 @@ class Customer(InstallationScopedModel, TimestampedModel):
     date_joined = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["installation", "saleor_id"], name="orders_customer_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "saleor_id"], name="orders_customer_unique")
+        ]

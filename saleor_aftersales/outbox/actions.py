@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 
 
-def client_for(installation: Installation) -> SaleorClient:
-    return SaleorClient(installation.saleor_api_url, installation.auth_token)
+def client_for(installation: Installation, *, retries: int | None = None) -> SaleorClient:
+    return SaleorClient(installation.saleor_api_url, installation.auth_token, retries=retries)
 
 
 def enqueue(
@@ -140,7 +140,9 @@ def dispatch(message_id: int) -> OutboxMessage | None:
     message = _lease(message_id)
     if message is None:
         return None
-    client = client_for(message.installation)
+    # No transport-level resend: after a timeout/5xx the mutation may have taken effect, so the next attempt
+    # goes through the reconciler (outcome_unknown) instead of blindly sending it again.
+    client = client_for(message.installation, retries=0)
     try:
         result: dict | None = None
         if message.outcome_unknown:

@@ -1,9 +1,6 @@
-import base64
-import hashlib
 import json
 
 import jwt
-import pytest
 
 from saleor_aftersales.webhooks.models import WebhookDelivery
 
@@ -11,7 +8,13 @@ from ..conftest import TEST_API_URL
 
 
 def sign_like_saleor(body: bytes, key, kid="test-key") -> str:
-    return jwt.api_jws.encode(body, key, algorithm="RS256", headers={"kid": kid, "b64": False, "crit": ["b64"]}, is_payload_detached=True)
+    return jwt.api_jws.encode(
+        body,
+        key,
+        algorithm="RS256",
+        headers={"kid": kid, "b64": False, "crit": ["b64"]},
+        is_payload_detached=True,
+    )
 
 
 def test_manifest_lists_webhooks(client):
@@ -23,7 +26,13 @@ def test_manifest_lists_webhooks(client):
 
 
 def test_webhook_roundtrip_and_duplicate(client, installation, rsa_key):
-    body = json.dumps({"__typename": "OrderCreated", "issuedAt": "2026-11-22T10:00:00+00:00", "order": {"id": "T3JkZXI6MQ==", "number": "1", "lines": []}}).encode()
+    body = json.dumps(
+        {
+            "__typename": "OrderCreated",
+            "issuedAt": "2026-11-22T10:00:00+00:00",
+            "order": {"id": "T3JkZXI6MQ==", "number": "1", "lines": []},
+        }
+    ).encode()
     headers = {
         "HTTP_SALEOR_API_URL": TEST_API_URL,
         "HTTP_SALEOR_EVENT": "order_created",

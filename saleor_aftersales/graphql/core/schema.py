@@ -10,12 +10,10 @@ from ...core.ids import from_global_id, to_global_id
 from ...installations.permissions import SaleorPermission
 from ...outbox import actions as outbox_actions
 from ...outbox.models import OutboxMessage as OutboxMessageModel
-from ...outbox.models import OutboxStatus
 from .context import get_requestor
 from .errors import error_code_enum, error_type
 from .mutations import BaseMutation
 from .types import page_size
-
 
 
 class AppInfo(graphene.ObjectType):

@@ -13,6 +13,8 @@ class Money(graphene.ObjectType):
     currency = graphene.String(required=True, description="ISO 4217 currency code.")
 
     class Meta:
+        # Not "Money": Saleor's Money (Float amount) lives in the same federated supergraph.
+        name = "AftersalesMoney"
         description = "An amount of money in one currency."
 
 

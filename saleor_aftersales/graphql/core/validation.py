@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from graphene.validation import depth_limit_validator
-from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, IntValueNode, ValidationRule
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    ValidationRule,
+)
 from graphql.validation import specified_rules
 
 

@@ -1,0 +1,94 @@
+"""Benchmark: the order widget, returns queue and homepage widget fragments at 10 000 stored return requests.
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres .venv/bin/python benchmarks/dashboard.py
+Creates a throwaway database, seeds it with the returns benchmark's bulk seeder (one order per request, lines,
+timeline, SLA clocks), calls the Dashboard fragments in-process with a Saleor-shaped Dashboard JWT, prints
+p50/p95 and SQL per call, then drops the database. Target: order widget p95 < 300 ms.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/postgres")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+os.environ.setdefault("TEST_DB_NAME", f"bench_dashboard_{os.getpid()}")
+
+import jwt  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from benchmarks.returns_api import API_URL, TOTAL_REQUESTS, gid, seed, token  # noqa: E402 (sets up Django)
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
+
+
+def measure(client: Client, path: str, bearer: str, marker: str) -> tuple[float, float, int]:
+    timings, queries = [], 0
+    for round_ in range(ROUNDS + 3):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(path, HTTP_AUTHORIZATION_BEARER=bearer, HTTP_SALEOR_API_URL=API_URL)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200 and marker in response.content.decode(), response.status_code
+        if round_ >= 3:  # warm-up excluded
+            timings.append(elapsed)
+            queries = len(captured.captured_queries)
+    cuts = statistics.quantiles(timings, n=100)
+    return cuts[49], cuts[94], queries
+
+
+def main() -> None:
+    from saleor_aftersales.installations.models import Installation
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+        public.update({"kid": "bench", "use": "sig", "alg": "RS256"})
+        installation = Installation.objects.create(
+            saleor_api_url=API_URL, app_id=gid("App", 1), auth_token="x", jwks={"keys": [public]}
+        )
+        t0 = time.perf_counter()
+        seed(installation)
+        print(f"seeded {TOTAL_REQUESTS} return requests in {time.perf_counter() - t0:.1f}s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        gc.collect()
+        gc.freeze()
+        client = Client()
+        staff = token(
+            key,
+            email="staff@example.com",
+            user_id=gid("User", 1),
+            is_staff=True,
+            type="thirdparty",
+            app=gid("App", 1),
+            permissions=["MANAGE_ORDERS"],
+            user_permissions=["MANAGE_ORDERS"],
+        )
+        order_id = gid("Order", TOTAL_REQUESTS // 2)
+        for label, path, marker in (
+            ("order widget", f"/dashboard/frag/widgets/order?orderId={order_id}", "data-rma="),
+            ("returns queue (open, 50)", "/dashboard/frag/returns", "data-rma="),
+            ("returns queue search", "/dashboard/frag/returns?status=&q=RMA-005000", "RMA-005000"),
+            ("homepage widget", "/dashboard/frag/widgets/home", 'data-figure="open"'),
+        ):
+            p50, p95, sql = measure(client, path, staff, marker)
+            print(f"{label:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  SQL {sql}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Saleor's Order and User, extended with after-sales fields for the federation gateway.
+
+The gateway sends only the key (`id`, or `id`/`email` for User); every field below loads our
+rows for that key through installation-scoped DataLoaders and answers null/empty when the
+requestor (the customer's Saleor JWT forwarded by the gateway) may not see them.
+"""
+
+from __future__ import annotations
+
+import graphene
+from graphene_federation import key
+
+from ..core.context import get_loader
+from ..returns.types import ReturnRequest
+from .dataloaders import (
+    ReturnRequestsByOrderPkLoader,
+    ReturnRequestsByUserLoader,
+    VisibleOrderBySaleorIdLoader,
+)
+
+
+@key("id")
+class Order(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    return_requests = graphene.List(
+        graphene.NonNull(ReturnRequest),
+        required=True,
+        description="The order's return requests (empty when the requestor may not see them).",
+    )
+
+    @staticmethod
+    def resolve_return_requests(root, info):
+        def for_order(order):
+            if order is None:
+                return []
+            return get_loader(info, ReturnRequestsByOrderPkLoader).load(order.pk)
+
+        return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
+
+
+@key("id")
+@key("email")
+class User(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    email = graphene.String(required=True)
+    return_requests = graphene.List(
+        graphene.NonNull(ReturnRequest),
+        required=True,
+        description="The customer's return requests (empty unless the requestor is this customer or staff).",
+    )
+
+    @staticmethod
+    def resolve_return_requests(root, info):
+        user_key = (getattr(root, "id", None) or None, getattr(root, "email", None) or None)
+        return get_loader(info, ReturnRequestsByUserLoader).load(user_key)
+
+
+FEDERATED_TYPES = [Order, User]

@@ -1,0 +1,98 @@
+"""Who may see or act on which order / return request (customers: their own; guests: number + email)."""
+
+from __future__ import annotations
+
+from ...core.actors import Actor, ActorType
+from ...core.errors import NotFoundError, PermissionDeniedError
+from ...core.ids import from_global_id
+from ...core.ratelimit import enforce
+from ...installations.permissions import SaleorPermission
+from ...orders.models import Order
+from ...orders.selectors import customer_owns_order, order_by_saleor_id, order_for_guest
+from ...returns.models import ReturnRequest
+from ...returns.selectors import customer_owns_request
+from ..core.context import get_requestor
+
+GUEST_RATE = "10/minute"
+
+
+def _client_ip(info) -> str:
+    return info.context.META.get("REMOTE_ADDR", "")
+
+
+def guard_guest(info, installation, email: str) -> None:
+    """Guests prove ownership by knowing an email: limit guesses per address and per client."""
+    enforce(GUEST_RATE, "returns-guest-ip", str(installation.pk), _client_ip(info))
+    enforce(GUEST_RATE, "returns-guest-email", str(installation.pk), (email or "").lower())
+
+
+def pk_of(global_id: str, type_name: str, field: str) -> int:
+    try:
+        kind, pk = from_global_id(global_id)
+        if kind != type_name:
+            raise ValueError(kind)
+        return int(pk)
+    except ValueError:
+        raise NotFoundError(f"Unknown {type_name}.", field) from None
+
+
+def order_for_requestor(
+    info, *, order_id: str | None, order_number: str | None, email: str | None
+) -> tuple[Order, Actor]:
+    requestor = get_requestor(info)
+    installation = requestor.require_installation()
+    if requestor.is_staff:
+        requestor.require_staff(SaleorPermission.MANAGE_ORDERS)
+        order = order_by_saleor_id(installation, order_id or "")
+        if order is None:
+            raise NotFoundError("Unknown order.", "orderId")
+        return order, requestor.actor
+    if requestor.is_customer and order_id:
+        order = order_by_saleor_id(installation, order_id)
+        actor = requestor.actor
+        if order is None or not customer_owns_order(order, user_id=actor.user_id, email=actor.email):
+            # Same answer for "not yours" and "does not exist": ids must not be probed.
+            raise NotFoundError("Unknown order.", "orderId")
+        return order, actor
+    if not order_number or not email:
+        raise PermissionDeniedError(
+            "Sign in, or give the order number and the email used for the order.", "email"
+        )
+    guard_guest(info, installation, email)
+    order = order_for_guest(installation, number=order_number, email=email)
+    if order is None:
+        raise NotFoundError("No order with this number and email.", "orderNumber")
+    if requestor.is_customer:
+        return order, requestor.actor
+    return order, Actor(type=ActorType.GUEST, email=order.user_email)
+
+
+def request_for_requestor(
+    info, request_id: str, email: str | None = None, *, staff_only: bool = False
+) -> tuple[ReturnRequest, Actor]:
+    requestor = get_requestor(info)
+    installation = requestor.require_installation()
+    pk = pk_of(request_id, "ReturnRequest", "id")
+    request = (
+        ReturnRequest.objects.select_related("order", "installation")
+        .filter(installation=installation, pk=pk)
+        .first()
+    )
+    if requestor.is_staff:
+        requestor.require_staff(SaleorPermission.MANAGE_ORDERS)
+        if request is None:
+            raise NotFoundError("Unknown return request.", "id")
+        return request, requestor.actor
+    if staff_only:
+        raise PermissionDeniedError("Staff only.")
+    if requestor.is_customer:
+        actor = requestor.actor
+        if request is None or not customer_owns_request(request, user_id=actor.user_id, email=actor.email):
+            raise NotFoundError("Unknown return request.", "id")
+        return request, actor
+    if not email:
+        raise PermissionDeniedError("Sign in, or give the email used for the order.", "email")
+    guard_guest(info, installation, email)
+    if request is None or request.customer_email.lower() != email.strip().lower():
+        raise NotFoundError("Unknown return request.", "id")
+    return request, Actor(type=ActorType.GUEST, email=request.customer_email)

@@ -1,0 +1,29 @@
+import graphene
+
+from ....returns import actions
+from ...core.mutations import BaseMutation
+from ..access import request_for_requestor
+from ..types import ReturnError, ReturnRequest
+from .line_inputs import ReturnLineQuantityInput, line_quantities
+
+
+class ReturnRequestReceive(BaseMutation):
+    return_request = graphene.Field(ReturnRequest)
+    errors = graphene.NonNull(graphene.List(graphene.NonNull(ReturnError)))
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        lines = graphene.List(
+            graphene.NonNull(ReturnLineQuantityInput), description="Units arriving now; omit for all."
+        )
+
+    class Meta:
+        description = "Record returned units arriving (partial receipt allowed). Requires MANAGE_ORDERS."
+
+    @classmethod
+    def perform_mutation(cls, root, info, **data):
+        request, actor = request_for_requestor(info, data["id"], staff_only=True)
+        request = actions.receive_return_request(
+            request=request, actor=actor, quantities=line_quantities(data.get("lines"))
+        )
+        return cls(return_request=request)

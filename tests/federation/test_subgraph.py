@@ -1,0 +1,179 @@
+"""The after-sales API as a federation subgraph: `_service { sdl }` and `_entities` for Saleor's Order/User."""
+
+from __future__ import annotations
+
+import pytest
+
+from saleor_aftersales.core.actors import Actor, ActorType
+from saleor_aftersales.returns import actions
+from saleor_aftersales.returns.actions import LineInput
+from tests.conftest import user_global_id
+from tests.returns.factories import in_window, make_order
+
+ADA_ID = user_global_id(701)
+ADA_EMAIL = "ada@example.com"
+BOB_ID = user_global_id(702)
+BOB_EMAIL = "bob@example.com"
+
+ORDER_ENTITIES = """
+query OrderEntities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on Order { id returnRequests { number status lines { quantity } } }
+  }
+}
+"""
+
+USER_ENTITIES = """
+query UserEntities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on User { returnRequests { number orderId } }
+  }
+}
+"""
+
+
+def _return(order, *, user_id: str, email: str, quantity: int = 1):
+    actor = Actor(type=ActorType.CUSTOMER, user_id=user_id, email=email)
+    line = order.lines.first()
+    return actions.create_return_request(
+        order=order,
+        actor=actor,
+        lines=[LineInput(order_line_id=line.pk, quantity=quantity, reason_code="wrong-size")],
+        resolution="refund",
+        now=in_window(),
+    )
+
+
+def _order_refs(*orders):
+    return {"representations": [{"__typename": "Order", "id": order.saleor_id} for order in orders]}
+
+
+def test_service_sdl_is_a_federation_v2_subgraph_with_saleor_entities(gql):
+    sdl = gql("{ _service { sdl } }")["data"]["_service"]["sdl"]
+
+    assert '@link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])' in sdl
+    assert 'type Order @key(fields: "id") {' in sdl
+    assert 'type User @key(fields: "email") @key(fields: "id") {' in sdl
+    assert "returnRequests: [ReturnRequest!]!" in sdl
+    # Saleor's graph owns "Money" (Float amount); ours must not collide with it in the supergraph.
+    assert "type Money " not in sdl
+    assert "type AftersalesMoney " in sdl
+
+
+def test_order_entity_gives_the_owner_their_return_requests(gql, installation, make_token):
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    request = _return(order, user_id=ADA_ID, email=ADA_EMAIL, quantity=2)
+    token = make_token(user_id=ADA_ID, email=ADA_EMAIL)
+
+    result = gql(ORDER_ENTITIES, _order_refs(order), token=token)
+
+    assert "errors" not in result
+    assert result["data"]["_entities"] == [
+        {
+            "__typename": "Order",
+            "id": order.saleor_id,
+            "returnRequests": [
+                {"number": request.number, "status": "REQUESTED", "lines": [{"quantity": 2}]},
+            ],
+        }
+    ]
+
+
+def test_another_customers_order_yields_no_after_sales_data(gql, installation, make_token):
+    adas_order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    _return(adas_order, user_id=ADA_ID, email=ADA_EMAIL)
+    bobs_token = make_token(user_id=BOB_ID, email=BOB_EMAIL)
+
+    result = gql(ORDER_ENTITIES, _order_refs(adas_order), token=bobs_token)
+
+    assert result["data"]["_entities"] == [
+        {"__typename": "Order", "id": adas_order.saleor_id, "returnRequests": []}
+    ]
+
+
+def test_anonymous_and_unknown_orders_yield_no_after_sales_data(gql, installation, make_token):
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    _return(order, user_id=ADA_ID, email=ADA_EMAIL)
+
+    anonymous = gql(ORDER_ENTITIES, _order_refs(order))
+    unknown = gql(
+        ORDER_ENTITIES,
+        {"representations": [{"__typename": "Order", "id": "T3JkZXI6OTk5OTk="}]},
+        token=make_token(user_id=ADA_ID, email=ADA_EMAIL),
+    )
+
+    assert anonymous["data"]["_entities"][0]["returnRequests"] == []
+    assert unknown["data"]["_entities"][0]["returnRequests"] == []
+
+
+def test_staff_needs_manage_orders_for_order_entities(gql, installation, staff_token):
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    request = _return(order, user_id=ADA_ID, email=ADA_EMAIL)
+
+    with_perm = gql(ORDER_ENTITIES, _order_refs(order), token=staff_token("MANAGE_ORDERS"))
+    without = gql(ORDER_ENTITIES, _order_refs(order), token=staff_token("MANAGE_USERS"))
+
+    assert [r["number"] for r in with_perm["data"]["_entities"][0]["returnRequests"]] == [request.number]
+    assert without["data"]["_entities"][0]["returnRequests"] == []
+
+
+def test_user_entity_by_id_or_email_is_only_for_that_customer(gql, installation, make_token):
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    request = _return(order, user_id=ADA_ID, email=ADA_EMAIL)
+    refs = {
+        "representations": [
+            {"__typename": "User", "id": ADA_ID},
+            {"__typename": "User", "email": "ADA@example.com"},
+            {"__typename": "User", "id": BOB_ID},
+        ]
+    }
+
+    as_ada = gql(USER_ENTITIES, refs, token=make_token(user_id=ADA_ID, email=ADA_EMAIL))
+    as_bob = gql(USER_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
+
+    expected = [{"number": request.number, "orderId": order.saleor_id}]
+    assert as_ada["data"]["_entities"] == [
+        {"returnRequests": expected},
+        {"returnRequests": expected},
+        {"returnRequests": []},
+    ]
+    assert as_bob["data"]["_entities"] == [{"returnRequests": []}] * 3
+
+
+def test_entities_are_scoped_to_the_requestors_installation(gql, installation, make_token):
+    from saleor_aftersales.installations.models import Installation
+
+    other = Installation.objects.create(
+        saleor_api_url="https://other.example.com/graphql/",
+        saleor_domain="other.example.com",
+        app_id="QXBwOjk=",
+        auth_token="other-token",
+        jwks=installation.jwks,
+    )
+    foreign_order = make_order(other, user_id=ADA_ID, email=ADA_EMAIL)
+    _return(foreign_order, user_id=ADA_ID, email=ADA_EMAIL)
+
+    result = gql(
+        ORDER_ENTITIES, _order_refs(foreign_order), token=make_token(user_id=ADA_ID, email=ADA_EMAIL)
+    )
+
+    assert result["data"]["_entities"][0]["returnRequests"] == []
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_order_reference_resolution_runs_constant_queries(
+    gql, installation, make_token, count_queries, count
+):
+    orders = [make_order(installation, user_id=ADA_ID, email=ADA_EMAIL) for _ in range(count)]
+    for order in orders:
+        _return(order, user_id=ADA_ID, email=ADA_EMAIL)
+    token = make_token(user_id=ADA_ID, email=ADA_EMAIL)
+
+    with count_queries(4):
+        result = gql(ORDER_ENTITIES, _order_refs(*orders), token=token)
+
+    entities = result["data"]["_entities"]
+    assert len(entities) == count
+    assert all(len(entity["returnRequests"]) == 1 for entity in entities)
+    assert all(entity["returnRequests"][0]["lines"] == [{"quantity": 1}] for entity in entities)
