@@ -13,7 +13,15 @@ app.autodiscover_tasks()
 
 # Periodic jobs: each capability lists its own in `<capability>/schedule.py` as `SCHEDULE = {...}` (plain dicts,
 # no Django imports), merged here with the foundation's in settings.CELERY_BEAT_SCHEDULE.
-_CAPABILITIES_WITH_SCHEDULES = ("returns", "loyalty", "warranty", "service", "sla", "notifications", "insights")
+_CAPABILITIES_WITH_SCHEDULES = (
+    "returns",
+    "loyalty",
+    "warranty",
+    "service",
+    "sla",
+    "notifications",
+    "insights",
+)
 
 
 def _merge_schedules() -> None:

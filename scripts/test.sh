@@ -128,6 +128,12 @@ if [ "$QUICK" = 0 ]; then
   done
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 
+  # Node tooling for the federation composition and gateway tests (node and npm come with the machine).
+  if command -v npm >/dev/null 2>&1 && [ -f federation/package-lock.json ]; then
+    log "installing federation tooling (npm ci)"
+    npm ci --prefix federation --no-audit --no-fund --loglevel=error >/dev/null || die "npm ci --prefix federation failed"
+  fi
+
   run_step "ruff check" .venv/bin/ruff check .
   run_step "ruff format --check" .venv/bin/ruff format --check .
   run_step "mypy saleor_aftersales" .venv/bin/mypy saleor_aftersales

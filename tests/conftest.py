@@ -14,7 +14,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import connection
 
-pytest_plugins = ["tests.saleor_standin.fixtures"] if (Path(__file__).parent / "saleor_standin" / "fixtures.py").exists() else []
+pytest_plugins = (
+    ["tests.saleor_standin.fixtures"]
+    if (Path(__file__).parent / "saleor_standin" / "fixtures.py").exists()
+    else []
+)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_API_URL = "http://127.0.0.1:9/graphql/"
@@ -49,7 +53,11 @@ def installation(db, jwks):
     from saleor_aftersales.installations.models import Installation
 
     return Installation.objects.create(
-        saleor_api_url=TEST_API_URL, saleor_domain="127.0.0.1:9", app_id=TEST_APP_ID, auth_token="app-token", jwks=jwks
+        saleor_api_url=TEST_API_URL,
+        saleor_domain="127.0.0.1:9",
+        app_id=TEST_APP_ID,
+        auth_token="app-token",
+        jwks=jwks,
     )
 
 
@@ -89,7 +97,9 @@ def make_token(rsa_key):
             "type": "access" if kind == "customer" else "thirdparty",
         }
         if kind == "dashboard":
-            claims.update({"app": app, "permissions": permissions or [], "user_permissions": permissions or []})
+            claims.update(
+                {"app": app, "permissions": permissions or [], "user_permissions": permissions or []}
+            )
         return jwt.encode(claims, key or rsa_key, algorithm="RS256", headers={"kid": kid})
 
     return make
@@ -98,7 +108,9 @@ def make_token(rsa_key):
 @pytest.fixture
 def staff_token(make_token):
     def make(*permissions: str, email: str = "staff@example.com") -> str:
-        return make_token(kind="dashboard", email=email, permissions=list(permissions), user_id=user_global_id(900))
+        return make_token(
+            kind="dashboard", email=email, permissions=list(permissions), user_id=user_global_id(900)
+        )
 
     return make
 
@@ -107,7 +119,14 @@ def staff_token(make_token):
 def gql(client):
     """POST a GraphQL document to our API in-process; returns the decoded JSON (asserts no HTTP 5xx)."""
 
-    def run(query: str, variables: dict | None = None, *, token: str | None = None, api_url: str | None = None, files=None):
+    def run(
+        query: str,
+        variables: dict | None = None,
+        *,
+        token: str | None = None,
+        api_url: str | None = None,
+        files=None,
+    ):
         headers = {}
         if token:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -118,7 +137,10 @@ def gql(client):
             response = client.post("/graphql/", {"operations": operations, **files}, **headers)
         else:
             response = client.post(
-                "/graphql/", json.dumps({"query": query, "variables": variables or {}}), content_type="application/json", **headers
+                "/graphql/",
+                json.dumps({"query": query, "variables": variables or {}}),
+                content_type="application/json",
+                **headers,
             )
         assert response.status_code < 500, response.content
         return response.json()
@@ -134,3 +156,17 @@ def count_queries(django_assert_max_num_queries):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def installed_app(saleor, live_server, settings, transactional_db):
+    """Our app installed into the Saleor stand-in over real HTTP (manifest GET + register POST, like Saleor)."""
+    from types import SimpleNamespace
+
+    from saleor_aftersales.installations.models import Installation
+    from saleor_aftersales.installations.permissions import APP_PERMISSIONS
+
+    settings.PUBLIC_URL = live_server.url  # every manifest URL must reach the live server
+    installed = saleor.install_app(f"{live_server.url}/api/manifest", [str(p) for p in APP_PERMISSIONS])
+    installation = Installation.objects.get(saleor_api_url=saleor.api_url)
+    return SimpleNamespace(installation=installation, saleor=saleor, app_id=installed.id, installed=installed)

@@ -29,5 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 else:
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or f"test_aftersales_{os.getpid()}"}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_DB_NAME") or f"test_aftersales_{os.getpid()}"
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0

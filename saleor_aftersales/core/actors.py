@@ -38,4 +38,9 @@ class Actor:
         return permission in self.permissions
 
     def as_record(self) -> dict:
-        return {"actor_type": str(self.type), "actor_id": self.user_id, "actor_email": self.email, "actor_name": self.name}
+        return {
+            "actor_type": str(self.type),
+            "actor_id": self.user_id,
+            "actor_email": self.email,
+            "actor_name": self.name,
+        }

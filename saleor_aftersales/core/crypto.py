@@ -15,7 +15,9 @@ from django.db import models
 def _fernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
     if not keys:
         # The embedded default derives a key from SECRET_KEY; production sets FIELD_ENCRYPTION_KEYS.
-        derived = base64.urlsafe_b64encode(hashlib.sha256(("aftersales-fields:" + secret_key).encode()).digest())
+        derived = base64.urlsafe_b64encode(
+            hashlib.sha256(("aftersales-fields:" + secret_key).encode()).digest()
+        )
         keys = (derived.decode(),)
     return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
 

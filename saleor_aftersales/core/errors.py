@@ -16,8 +16,12 @@ class ErrorDetail:
 class DomainError(Exception):
     """One or more typed, user-facing errors. Nothing is written when it is raised inside an action."""
 
-    def __init__(self, code: str, message: str, field: str | None = None, *, details: Iterable[ErrorDetail] = ()):
-        self.details: list[ErrorDetail] = list(details) or [ErrorDetail(code=str(code), message=message, field=field)]
+    def __init__(
+        self, code: str, message: str, field: str | None = None, *, details: Iterable[ErrorDetail] = ()
+    ):
+        self.details: list[ErrorDetail] = list(details) or [
+            ErrorDetail(code=str(code), message=message, field=field)
+        ]
         super().__init__(message)
 
     @property
@@ -32,7 +36,9 @@ class DomainError(Exception):
 
 
 class PermissionDeniedError(DomainError):
-    def __init__(self, message: str = "You do not have permission to perform this action.", field: str | None = None):
+    def __init__(
+        self, message: str = "You do not have permission to perform this action.", field: str | None = None
+    ):
         super().__init__("PERMISSION_DENIED", message, field)
 
 

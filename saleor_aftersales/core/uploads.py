@@ -31,7 +31,9 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
-def check_upload(upload, *, field: str, allowed: list[str] | None = None, max_bytes: int | None = None) -> CheckedUpload:
+def check_upload(
+    upload, *, field: str, allowed: list[str] | None = None, max_bytes: int | None = None
+) -> CheckedUpload:
     """Raise a typed error unless the file is an allowed type (judged by its bytes) within the size limit."""
     allowed = allowed or settings.UPLOAD_ALLOWED_CONTENT_TYPES
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES

@@ -35,13 +35,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # report, never raise: this endpoint exists to say what is broken
             checks[name] = f"error: {type(exc).__name__}"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
     from ..outbox.models import OutboxMessage, OutboxStatus
     from .metrics import OUTBOX_FAILED, OUTBOX_PENDING
 
-    OUTBOX_PENDING.set(OutboxMessage.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT]).count())
+    OUTBOX_PENDING.set(
+        OutboxMessage.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT]).count()
+    )
     OUTBOX_FAILED.set(OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count())
     return HttpResponse(render_latest(), content_type="text/plain; version=0.0.4; charset=utf-8")

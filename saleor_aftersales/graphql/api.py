@@ -13,7 +13,13 @@ from .warranty.schema import WarrantyMutations, WarrantyQueries
 
 
 class Query(
-    CoreQueries, ReturnQueries, WarrantyQueries, LoyaltyQueries, ServiceQueries, InsightsQueries, graphene.ObjectType
+    CoreQueries,
+    ReturnQueries,
+    WarrantyQueries,
+    LoyaltyQueries,
+    ServiceQueries,
+    InsightsQueries,
+    graphene.ObjectType,
 ):
     pass
 

@@ -100,7 +100,9 @@ def authenticate(request: HttpRequest) -> Requestor:
     token = bearer_token(request)
     api_url = request.headers.get("Saleor-Api-Url") or None
     if not token:
-        installation = Installation.objects.filter(saleor_api_url=api_url, is_active=True).first() if api_url else None
+        installation = (
+            Installation.objects.filter(saleor_api_url=api_url, is_active=True).first() if api_url else None
+        )
         return Requestor(installation=installation, actor=Actor(type=ActorType.GUEST))
     try:
         claims = verify_saleor_jwt(token, saleor_api_url=api_url)
@@ -108,7 +110,9 @@ def authenticate(request: HttpRequest) -> Requestor:
         raise AuthenticationFailed(str(exc)) from exc
     if claims.is_staff:
         permissions = _staff_permissions(claims, token)
-        actor = Actor(type=ActorType.STAFF, user_id=claims.user_id, email=claims.email, permissions=permissions)
+        actor = Actor(
+            type=ActorType.STAFF, user_id=claims.user_id, email=claims.email, permissions=permissions
+        )
     else:
         actor = Actor(type=ActorType.CUSTOMER, user_id=claims.user_id, email=claims.email)
     return Requestor(installation=claims.installation, actor=actor, claims=claims)

@@ -37,7 +37,9 @@ def _attributes(items: Any) -> dict:
     for item in items or []:
         slug = ((item or {}).get("attribute") or {}).get("slug")
         if slug:
-            result[slug] = [v.get("slug") or v.get("name") for v in item.get("values") or [] if isinstance(v, dict)]
+            result[slug] = [
+                str(v.get("slug") or v.get("name") or "") for v in item.get("values") or [] if isinstance(v, dict)
+            ]
     return result
 
 
@@ -68,7 +70,9 @@ def _line_fields(data: dict) -> dict:
 
 
 @transaction.atomic
-def sync_order(*, installation: Installation, payload: dict, issued_at: datetime | None, event: str = "") -> Order:
+def sync_order(
+    *, installation: Installation, payload: dict, issued_at: datetime | None, event: str = ""
+) -> Order:
     """Upsert an order and its lines, fulfillments and granted refunds from a webhook's `order` object.
 
     Bulk writes keep a 50-line order to a handful of queries. Fields absent from a payload are left as they are
@@ -219,7 +223,10 @@ def _sync_granted_refunds(order: Order, grants: list[dict]) -> None:
         grant.granted_at = _dt(data.get("createdAt")) or grant.granted_at
         if "lines" in data:
             grant.lines = [
-                {"order_line_id": (ln.get("orderLine") or {}).get("id"), "quantity": int(ln.get("quantity") or 0)}
+                {
+                    "order_line_id": (ln.get("orderLine") or {}).get("id"),
+                    "quantity": int(ln.get("quantity") or 0),
+                }
                 for ln in data.get("lines") or []
             ]
         grant.save()

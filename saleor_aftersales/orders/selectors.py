@@ -18,7 +18,9 @@ def order_by_saleor_id(installation: Installation, saleor_id: str) -> Order | No
 
 def order_for_guest(installation: Installation, *, number: str, email: str) -> Order | None:
     """A guest proves ownership with the order number and the email it was placed with."""
-    return orders_for(installation).filter(number=str(number).strip(), user_email__iexact=email.strip()).first()
+    return (
+        orders_for(installation).filter(number=str(number).strip(), user_email__iexact=email.strip()).first()
+    )
 
 
 def customer_owns_order(order: Order, *, user_id: str, email: str) -> bool:

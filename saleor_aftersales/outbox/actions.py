@@ -45,7 +45,9 @@ def enqueue(
         registry.callback(on_success)
     if on_failure:
         registry.callback(on_failure)
-    existing = OutboxMessage.objects.filter(installation=installation, idempotency_key=idempotency_key).first()
+    existing = OutboxMessage.objects.filter(
+        installation=installation, idempotency_key=idempotency_key
+    ).first()
     if existing is not None:
         return existing
     try:
@@ -131,7 +133,12 @@ def _record_failure(message: OutboxMessage, error: SaleorError) -> None:
     OUTBOX_ATTEMPTS.labels(message.operation, outcome).inc()
     logger.warning(
         "outbox attempt failed",
-        extra={"operation": message.operation, "key": message.idempotency_key, "outcome": outcome, "error": str(error)},
+        extra={
+            "operation": message.operation,
+            "key": message.idempotency_key,
+            "outcome": outcome,
+            "error": str(error),
+        },
     )
 
 

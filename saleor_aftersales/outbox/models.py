@@ -43,7 +43,9 @@ class OutboxMessage(InstallationScopedModel, TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["installation", "idempotency_key"], name="outbox_unique_key_per_installation")
+            models.UniqueConstraint(
+                fields=["installation", "idempotency_key"], name="outbox_unique_key_per_installation"
+            )
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),

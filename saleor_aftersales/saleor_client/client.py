@@ -98,7 +98,9 @@ class SaleorClient:
         errors = body.get("errors") or []
         if errors:
             codes = {str((e.get("extensions") or {}).get("exception", {}).get("code", "")) for e in errors}
-            if "PermissionDenied" in codes or any("permission" in str(e.get("message", "")).lower() for e in errors):
+            if "PermissionDenied" in codes or any(
+                "permission" in str(e.get("message", "")).lower() for e in errors
+            ):
                 raise SaleorAuthError("; ".join(str(e.get("message")) for e in errors))
             raise SaleorGraphQLError(errors=errors)
         return body.get("data") or {}

@@ -51,4 +51,6 @@ class SaleorMutationError(SaleorError):
         return [str(e.get("code")) for e in self.errors]
 
     def __str__(self) -> str:
-        return f"{self.mutation}: " + "; ".join(f"{e.get('field')}: {e.get('code')} {e.get('message')}" for e in self.errors)
+        return f"{self.mutation}: " + "; ".join(
+            f"{e.get('field')}: {e.get('code')} {e.get('message')}" for e in self.errors
+        )

@@ -50,10 +50,17 @@ def process_delivery(delivery_id: int) -> str | None:
             )
             if isinstance(payload.get("order"), dict) and payload["order"].get("id"):
                 order = sync_order(
-                    installation=delivery.installation, payload=payload["order"], issued_at=ctx.issued_at, event=ctx.event
+                    installation=delivery.installation,
+                    payload=payload["order"],
+                    issued_at=ctx.issued_at,
+                    event=ctx.event,
                 )
                 ctx = dataclasses.replace(ctx, order=order)
-            if isinstance(payload.get("user"), dict) and payload["user"].get("id") and ctx.event.startswith("CUSTOMER_"):
+            if (
+                isinstance(payload.get("user"), dict)
+                and payload["user"].get("id")
+                and ctx.event.startswith("CUSTOMER_")
+            ):
                 sync_customer(installation=delivery.installation, payload=payload["user"])
             for handler in handlers_for(delivery.event):
                 handler(ctx)
@@ -76,7 +83,9 @@ def _record_failure(delivery_id: int, exc: Exception) -> None:
         return
     attempts = delivery.attempts + 1
     status = DeliveryStatus.FAILED if attempts >= MAX_PROCESSING_ATTEMPTS else DeliveryStatus.RECEIVED
-    WebhookDelivery.objects.filter(pk=delivery_id).update(attempts=attempts, status=status, error=repr(exc)[:4000])
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        attempts=attempts, status=status, error=repr(exc)[:4000]
+    )
 
 
 def stale_delivery_ids(older_than: timedelta = timedelta(minutes=1), limit: int = 1000) -> list[int]:

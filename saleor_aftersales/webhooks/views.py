@@ -50,7 +50,9 @@ def receive_webhook(request: HttpRequest, event: str) -> JsonResponse:
     header_event = request.headers.get("Saleor-Event", "")
     signature = request.headers.get("Saleor-Signature", "")
     if not api_url or not header_event or not signature:
-        return _reject(400, "MISSING_HEADERS", "Saleor-Api-Url, Saleor-Event and Saleor-Signature are required.")
+        return _reject(
+            400, "MISSING_HEADERS", "Saleor-Api-Url, Saleor-Event and Saleor-Signature are required."
+        )
     if header_event.lower() != event.lower():
         return _reject(400, "WRONG_EVENT", "Saleor-Event does not match the webhook URL.")
     installation = Installation.objects.filter(saleor_api_url=api_url, is_active=True).first()
@@ -82,9 +84,9 @@ def receive_webhook(request: HttpRequest, event: str) -> JsonResponse:
                 issued_by_app=issued_by_installation(payload, installation.app_id),
             )
     except IntegrityError:
-        WebhookDelivery.objects.filter(installation=installation, event=event_name, body_sha256=digest).update(
-            duplicates=F("duplicates") + 1
-        )
+        WebhookDelivery.objects.filter(
+            installation=installation, event=event_name, body_sha256=digest
+        ).update(duplicates=F("duplicates") + 1)
         WEBHOOKS_DUPLICATE.labels(event_name).inc()
         return JsonResponse({"success": True, "duplicate": True})
     WEBHOOKS_RECEIVED.labels(event_name).inc()

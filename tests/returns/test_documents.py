@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-
 from graphql import build_schema, parse, validate
 
 ROOT = Path(__file__).resolve().parents[2]

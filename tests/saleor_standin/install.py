@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
-from graphql.language import OperationDefinitionNode, OperationType
-
 from graphql import GraphQLError, parse, validate
+from graphql.language import OperationDefinitionNode, OperationType
 
 from .schema_exec import SALEOR_VERSION, SCHEMA_VERSION, enum_values, saleor_schema
 from .state import Obj, metadata_items, permission_obj

@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from graphql.language import OperationDefinitionNode
-
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -35,6 +33,7 @@ from graphql import (
     execute,
     get_nullable_type,
 )
+from graphql.language import OperationDefinitionNode
 
 from .tokens import AuthError
 

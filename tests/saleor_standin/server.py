@@ -13,9 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from graphql.execution.values import get_variable_values
-
 from graphql import DocumentNode, GraphQLError, parse, validate
+from graphql.execution.values import get_variable_values
 
 from . import resolvers  # noqa: F401  (registers every resolver)
 from .domain import payments as payments_domain

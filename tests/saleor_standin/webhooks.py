@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from graphql import DocumentNode, GraphQLObjectType
 from graphql.language import (
     FieldNode,
     FragmentDefinitionNode,
@@ -28,8 +29,6 @@ from graphql.language import (
     InlineFragmentNode,
     OperationDefinitionNode,
 )
-
-from graphql import DocumentNode, GraphQLObjectType
 
 from .jws import sign_detached
 from .schema_exec import (

@@ -20,4 +20,6 @@ def _as_path(keys) -> Path | None:
 
 class ExecutionContext(PromiseExecutionContext):
     def handle_field_error(self, error, return_type, path=None):
-        return super().handle_field_error(error, return_type, path if path is not None else _as_path(error.path))
+        return super().handle_field_error(
+            error, return_type, path if path is not None else _as_path(error.path)
+        )

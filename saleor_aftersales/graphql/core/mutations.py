@@ -53,7 +53,11 @@ class BaseMutation(graphene.Mutation):
         except DatabaseError:
             logger.exception("mutation failed in the database", extra={"mutation": cls.__name__})
             return cls._errors_payload(
-                [ErrorDetail(code="GRAPHQL_ERROR", message="The change could not be saved. Please try again.")]
+                [
+                    ErrorDetail(
+                        code="GRAPHQL_ERROR", message="The change could not be saved. Please try again."
+                    )
+                ]
             )
         if isinstance(result, cls):
             if getattr(result, "errors", None) is None:

@@ -80,7 +80,8 @@ class CoreQueries(graphene.ObjectType):
     def resolve_app_info(_root, info):
         requestor = get_requestor(info)
         return AppInfo(
-            version=__version__, saleor_api_url=requestor.installation.saleor_api_url if requestor.installation else None
+            version=__version__,
+            saleor_api_url=requestor.installation.saleor_api_url if requestor.installation else None,
         )
 
     @staticmethod

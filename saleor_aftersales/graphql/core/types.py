@@ -39,7 +39,9 @@ class TimelineEvent(graphene.ObjectType):
 def page_size(first: int | None, default: int = 20) -> int:
     size = default if first is None else first
     if size < 0 or size > settings.GRAPHQL_MAX_LIST_SIZE:
-        raise DomainError("OUT_OF_RANGE", f"`first` must be between 0 and {settings.GRAPHQL_MAX_LIST_SIZE}.", "first")
+        raise DomainError(
+            "OUT_OF_RANGE", f"`first` must be between 0 and {settings.GRAPHQL_MAX_LIST_SIZE}.", "first"
+        )
     return size
 
 

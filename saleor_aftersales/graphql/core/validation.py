@@ -23,12 +23,16 @@ class QueryCostRule(ValidationRule):
     """Cost = fields selected, multiplied by the `first` of the lists around them (Saleor-like)."""
 
     def enter_operation_definition(self, node, *_args):
-        fragments = {f.name.value: f for f in self.context.document.definitions if hasattr(f, "type_condition")}
+        fragments = {
+            f.name.value: f for f in self.context.document.definitions if hasattr(f, "type_condition")
+        }
         variables = {}
         cost = self._cost(node.selection_set, fragments, variables, set())
         if cost > settings.GRAPHQL_MAX_COMPLEXITY:
             self.report_error(
-                GraphQLError(f"Query cost {cost} exceeds the limit of {settings.GRAPHQL_MAX_COMPLEXITY}.", node)
+                GraphQLError(
+                    f"Query cost {cost} exceeds the limit of {settings.GRAPHQL_MAX_COMPLEXITY}.", node
+                )
             )
 
     def _cost(self, selection_set, fragments, variables, seen) -> int:
@@ -39,7 +43,9 @@ class QueryCostRule(ValidationRule):
             if isinstance(selection, FieldNode):
                 multiplier = 1
                 for argument in selection.arguments or ():
-                    if argument.name.value in ("first", "last", "limit") and isinstance(argument.value, IntValueNode):
+                    if argument.name.value in ("first", "last", "limit") and isinstance(
+                        argument.value, IntValueNode
+                    ):
                         multiplier = max(int(argument.value.value), 1)
                 total += 1 + multiplier * self._cost(selection.selection_set, fragments, variables, seen)
             elif isinstance(selection, InlineFragmentNode):
