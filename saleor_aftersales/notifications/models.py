@@ -23,7 +23,9 @@ class Notification(InstallationScopedModel, TimestampedModel):
     context = models.JSONField(default=dict, blank=True)
     subject_type = models.CharField(max_length=64, blank=True, default="")
     subject_id = models.CharField(max_length=64, blank=True, default="")
-    status = models.CharField(max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
@@ -31,5 +33,7 @@ class Notification(InstallationScopedModel, TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["installation", "dedupe_key"], name="notifications_unique_dedupe_key")
+            models.UniqueConstraint(
+                fields=["installation", "dedupe_key"], name="notifications_unique_dedupe_key"
+            )
         ]

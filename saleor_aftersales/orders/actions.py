@@ -38,7 +38,9 @@ def _attributes(items: Any) -> dict:
         slug = ((item or {}).get("attribute") or {}).get("slug")
         if slug:
             result[slug] = [
-                str(v.get("slug") or v.get("name") or "") for v in item.get("values") or [] if isinstance(v, dict)
+                str(v.get("slug") or v.get("name") or "")
+                for v in item.get("values") or []
+                if isinstance(v, dict)
             ]
     return result
 

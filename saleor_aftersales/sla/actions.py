@@ -52,11 +52,18 @@ def start_clock(
 
 @transaction.atomic
 def stop_clock(
-    *, installation: Installation, subject_type: str, subject_id: str | int, metric: str, at: datetime | None = None
+    *,
+    installation: Installation,
+    subject_type: str,
+    subject_id: str | int,
+    metric: str,
+    at: datetime | None = None,
 ) -> SlaClock | None:
     clock = (
         SlaClock.objects.select_for_update()
-        .filter(installation=installation, subject_type=subject_type, subject_id=str(subject_id), metric=metric)
+        .filter(
+            installation=installation, subject_type=subject_type, subject_id=str(subject_id), metric=metric
+        )
         .first()
     )
     if clock is None or clock.status in (ClockStatus.MET, ClockStatus.BREACHED, ClockStatus.CANCELLED):

@@ -34,7 +34,8 @@ class SlaClock(InstallationScopedModel, TimestampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["installation", "subject_type", "subject_id", "metric"], name="sla_clock_unique_metric"
+                fields=["installation", "subject_type", "subject_id", "metric"],
+                name="sla_clock_unique_metric",
             )
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
