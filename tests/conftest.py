@@ -69,7 +69,8 @@ def user_global_id(n: int | str) -> str:
 def make_token(rsa_key):
     """Mint a Saleor-shaped JWT signed with the installation's key.
 
-    kind: "customer" (type access), "dashboard" (type thirdparty, with user_permissions and app).
+    kind: "customer" or "staff" (type access; a staff token carries no permissions, like tokenCreate), "dashboard"
+    (type thirdparty, with user_permissions and app).
     """
 
     def make(
@@ -94,7 +95,7 @@ def make_token(rsa_key):
             "email": email,
             "user_id": user_id or user_global_id(abs(hash(email)) % 100000),
             "is_staff": kind != "customer",
-            "type": "access" if kind == "customer" else "thirdparty",
+            "type": "thirdparty" if kind == "dashboard" else "access",
         }
         if kind == "dashboard":
             claims.update(
