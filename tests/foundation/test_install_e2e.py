@@ -63,3 +63,32 @@ def test_register_refuses_a_saleor_not_on_the_allow_list(saleor, live_server, se
         saleor.install_app(f"{live_server.url}/api/manifest", ["MANAGE_ORDERS"])
     assert "not allowed" in excinfo.value.message
     assert Installation.objects.count() == 0
+
+
+def test_key_rotation_in_saleor_is_followed_by_one_jwks_refetch(installed_app):
+    saleor = installed_app.saleor
+    old_kids = {k["kid"] for k in installed_app.installation.jwks["keys"]}
+    saleor.rotate_key()
+    customer = saleor.create_customer("rotated@example.com", "Grace", "Hopper")
+    assert customer is not None
+    delivery = saleor.deliveries_for("CUSTOMER_CREATED")[-1]
+    assert delivery.status_code == 200 and delivery.attempts == 1
+    installation = Installation.objects.get(pk=installed_app.installation.pk)
+    assert {k["kid"] for k in installation.jwks["keys"]}.isdisjoint(old_kids)
+    assert WebhookDelivery.objects.filter(installation=installation, event="CUSTOMER_CREATED").count() == 1
+
+
+def test_a_forged_webhook_from_saleor_is_refused_and_not_stored(installed_app):
+    saleor = installed_app.saleor
+    saleor.create_customer("first@example.com", "A", "B")
+    delivery = saleor.deliveries_for("CUSTOMER_CREATED")[-1]
+    import httpx
+
+    tampered = (
+        delivery.body.replace(b"first@example.com", b"other@example.com")
+        if isinstance(delivery.body, bytes)
+        else delivery.body.replace("first@example.com", "other@example.com").encode()
+    )
+    response = httpx.post(delivery.url, content=tampered, headers=dict(delivery.headers))
+    assert response.status_code == 401
+    assert WebhookDelivery.objects.filter(event="CUSTOMER_CREATED").count() == 1
