@@ -9,9 +9,7 @@ p50/p95 and SQL per call, then drops the database. Target: order widget p95 < 30
 from __future__ import annotations
 
 import gc
-import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,44 +19,31 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/postg
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("TEST_DB_NAME", f"bench_dashboard_{os.getpid()}")
 
-import jwt  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks._common import create_bench_installation, time_calls  # noqa: E402
 from benchmarks.returns_api import API_URL, TOTAL_REQUESTS, gid, seed, token  # noqa: E402 (sets up Django)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
 
 
 def measure(client: Client, path: str, bearer: str, marker: str) -> tuple[float, float, int]:
-    timings, queries = [], 0
-    for round_ in range(ROUNDS + 3):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(path, HTTP_AUTHORIZATION_BEARER=bearer, HTTP_SALEOR_API_URL=API_URL)
-            elapsed = (time.perf_counter() - started) * 1000
+    def call():
+        return client.get(path, HTTP_AUTHORIZATION_BEARER=bearer, HTTP_SALEOR_API_URL=API_URL)
+
+    def check(response) -> None:
         assert response.status_code == 200 and marker in response.content.decode(), response.status_code
-        if round_ >= 3:  # warm-up excluded
-            timings.append(elapsed)
-            queries = len(captured.captured_queries)
-    cuts = statistics.quantiles(timings, n=100)
-    return cuts[49], cuts[94], queries
+
+    return time_calls(call, check, ROUNDS)
 
 
 def main() -> None:
-    from saleor_aftersales.installations.models import Installation
-
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-        public.update({"kid": "bench", "use": "sig", "alg": "RS256"})
-        installation = Installation.objects.create(
-            saleor_api_url=API_URL, app_id=gid("App", 1), auth_token="x", jwks={"keys": [public]}
-        )
+        installation, key = create_bench_installation(API_URL, gid("App", 1))
         t0 = time.perf_counter()
         seed(installation)
         print(f"seeded {TOTAL_REQUESTS} return requests in {time.perf_counter() - t0:.1f}s")

@@ -11,7 +11,6 @@ import base64
 import gc
 import json
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -29,10 +28,11 @@ import django  # noqa: E402
 django.setup()
 
 import jwt  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from benchmarks._common import create_bench_installation, time_calls  # noqa: E402
 
 TOTAL_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10000"))
 PER_CUSTOMER = 50
@@ -186,36 +186,24 @@ def token(key, **claims) -> str:
 
 def measure(client: Client, query: str, bearer: str, expect: int, field: str) -> tuple[float, float, int]:
     body = json.dumps({"query": query})
-    timings = []
-    queries = 0
-    for round_ in range(ROUNDS + 3):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.post(
-                "/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}"
-            )
-            elapsed = (time.perf_counter() - started) * 1000
+
+    def call():
+        return client.post(
+            "/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}"
+        )
+
+    def check(response) -> None:
         data = response.json()
         assert "errors" not in data and len(data["data"][field]) == expect, str(data)[:500]
-        if round_ >= 3:  # warm-up excluded
-            timings.append(elapsed)
-            queries = len(captured.captured_queries)
-    cuts = statistics.quantiles(timings, n=100)
-    return cuts[49], cuts[94], queries
+
+    return time_calls(call, check, ROUNDS)
 
 
 def main() -> None:
-    from saleor_aftersales.installations.models import Installation
-
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-        public.update({"kid": "bench", "use": "sig", "alg": "RS256"})
-        installation = Installation.objects.create(
-            saleor_api_url=API_URL, app_id=gid("App", 1), auth_token="x", jwks={"keys": [public]}
-        )
+        installation, key = create_bench_installation(API_URL, gid("App", 1))
         t0 = time.perf_counter()
         customers = seed(installation)
         print(f"seeded {TOTAL_REQUESTS} return requests in {time.perf_counter() - t0:.1f}s")
