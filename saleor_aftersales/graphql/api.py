@@ -6,9 +6,12 @@ import graphene
 
 from .core.schema import CoreMutations, CoreQueries
 from .insights.schema import InsightsMutations, InsightsQueries
+from .knowledge.schema import KnowledgeMutations, KnowledgeQueries
 from .loyalty.schema import LoyaltyMutations, LoyaltyQueries
+from .notifications.schema import NotificationMutations, NotificationQueries
 from .returns.schema import ReturnMutations, ReturnQueries
 from .service.schema import ServiceMutations, ServiceQueries
+from .sla.schema import SlaMutations, SlaQueries
 from .warranty.schema import WarrantyMutations, WarrantyQueries
 
 
@@ -19,6 +22,9 @@ class Query(
     LoyaltyQueries,
     ServiceQueries,
     InsightsQueries,
+    SlaQueries,
+    NotificationQueries,
+    KnowledgeQueries,
     graphene.ObjectType,
 ):
     pass
@@ -31,6 +37,9 @@ class Mutation(
     LoyaltyMutations,
     ServiceMutations,
     InsightsMutations,
+    SlaMutations,
+    NotificationMutations,
+    KnowledgeMutations,
     graphene.ObjectType,
 ):
     pass
