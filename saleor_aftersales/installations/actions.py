@@ -12,6 +12,7 @@ from ..core.time import now
 from ..saleor_client.client import SaleorClient
 from ..saleor_client.errors import SaleorError
 from .jwks import JwksUnavailable, fetch_jwks
+from .lookup import forget_installations
 from .models import Installation
 
 
@@ -55,3 +56,4 @@ def register_installation(*, saleor_api_url: str, saleor_domain: str, auth_token
 
 def deactivate_installation(*, installation: Installation) -> None:
     Installation.objects.filter(pk=installation.pk).update(is_active=False)
+    forget_installations()

@@ -88,6 +88,31 @@ def _record_failure(delivery_id: int, exc: Exception) -> None:
     )
 
 
+def drain_inbox(batch_size: int = 200) -> int:
+    """Process every delivery received and not yet attempted, oldest first; see webhooks.inbox for the wake-up.
+
+    Deliveries that failed wait for the beat sweep (their backoff) instead of being retried in this loop, and
+    rows another drain holds are skipped by process_delivery's SKIP LOCKED.
+    """
+    from .inbox import clear_drain_wakeup
+
+    clear_drain_wakeup()
+    processed = 0
+    after = 0
+    while True:
+        ids = list(
+            WebhookDelivery.objects.filter(status=DeliveryStatus.RECEIVED, attempts=0, pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return processed
+        for delivery_id in ids:
+            if process_delivery(delivery_id) is not None:
+                processed += 1
+        after = ids[-1]
+
+
 def stale_delivery_ids(older_than: timedelta = timedelta(minutes=1), limit: int = 1000) -> list[int]:
     """Deliveries stored but not processed (the task was lost, or it failed and waits for a retry)."""
     return list(

@@ -14,3 +14,8 @@ def process_stale_deliveries() -> int:
     for delivery_id in ids:
         processing.process_delivery(delivery_id)
     return len(ids)
+
+
+@shared_task(name="webhooks.drain_inbox", acks_late=True)
+def drain_inbox() -> int:
+    return processing.drain_inbox()

@@ -11,17 +11,16 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from ..core.documents import subscription_documents
 from ..core.metrics import WEBHOOKS_DUPLICATE, WEBHOOKS_RECEIVED, WEBHOOKS_REJECTED
-from ..installations.models import Installation
+from ..installations.lookup import active_installation
 from ..installations.signatures import InvalidSignature, verify_webhook_signature
-from .models import WebhookDelivery
+from .inbox import store_delivery, wake_drain
 from .processing import issued_by_installation
 
 logger = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def receive_webhook(request: HttpRequest, event: str) -> JsonResponse:
         )
     if header_event.lower() != event.lower():
         return _reject(400, "WRONG_EVENT", "Saleor-Event does not match the webhook URL.")
-    installation = Installation.objects.filter(saleor_api_url=api_url, is_active=True).first()
+    installation = active_installation(api_url)
     if installation is None:
         return _reject(401, "NOT_REGISTERED", "This Saleor has not installed the app.")
     body = request.body
@@ -73,24 +72,18 @@ def receive_webhook(request: HttpRequest, event: str) -> JsonResponse:
         return _reject(400, "INVALID_PAYLOAD", "Body must be a JSON object.")
     digest = hashlib.sha256(body).hexdigest()
     issued_at = parse_datetime(payload["issuedAt"]) if isinstance(payload.get("issuedAt"), str) else None
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                installation=installation,
-                event=event_name,
-                body_sha256=digest,
-                body=body.decode(),
-                issued_at=issued_at,
-                issued_by_app=issued_by_installation(payload, installation.app_id),
-            )
-    except IntegrityError:
-        WebhookDelivery.objects.filter(
-            installation=installation, event=event_name, body_sha256=digest
-        ).update(duplicates=F("duplicates") + 1)
+    _delivery_id, created = store_delivery(
+        installation=installation,
+        event=event_name,
+        body=body.decode(),
+        body_sha256=digest,
+        issued_at=issued_at,
+        issued_by_app=issued_by_installation(payload, installation.app_id),
+    )
+    if not created:
         WEBHOOKS_DUPLICATE.labels(event_name).inc()
         return JsonResponse({"success": True, "duplicate": True})
     WEBHOOKS_RECEIVED.labels(event_name).inc()
-    from .tasks import process_webhook_delivery
-
-    transaction.on_commit(lambda: process_webhook_delivery.delay(delivery.pk))
+    # Stored in autocommit (or an outer test transaction): wake the drain once the row is visible.
+    transaction.on_commit(wake_drain)
     return JsonResponse({"success": True})
