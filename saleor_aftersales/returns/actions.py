@@ -178,7 +178,9 @@ def create_return_request(
         if not result.is_returnable:
             errors.append(
                 ErrorDetail(
-                    result.not_returnable_code, _why(result.not_returnable_code), f"{field}.orderLineId"
+                    result.not_returnable_code or error_codes.NOT_RETURNABLE,
+                    _why(result.not_returnable_code),
+                    f"{field}.orderLineId",
                 )
             )
             continue
@@ -711,7 +713,7 @@ def close_open_requests(*, order: Order, actor: Actor, note: str, before_settlem
 def record_return_windows(*, order: Order, at: datetime | None = None) -> int:
     """Start the return window of each fulfilled line (idempotent: the first fulfillment counts)."""
     created = 0
-    starts = {}
+    starts: dict[int, datetime] = {}
     for fulfillment in order.fulfillments.prefetch_related("lines"):
         if fulfillment.status != "FULFILLED":
             continue

@@ -115,7 +115,7 @@ def reconcile_return_record(client, message) -> dict | None:
             continue
         got: dict[str, int] = {}
         for line in fulfillment.get("lines") or []:
-            key = (line.get("orderLine") or {}).get("id")
+            key = str((line.get("orderLine") or {}).get("id"))
             got[key] = got.get(key, 0) + int(line.get("quantity") or 0)
         if got == wanted:
             return {"orderFulfillmentReturnProducts": {"returnFulfillment": fulfillment, "errors": []}}

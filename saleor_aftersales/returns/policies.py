@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..core.money import quantize
 from . import error_codes
@@ -79,10 +80,12 @@ def effective_terms(
             by_scope[rule.scope] = rule
     terms = base
     for scope in SCOPE_PRECEDENCE:
-        rule = by_scope.get(scope)
-        if rule is None:
+        scoped = by_scope.get(scope)
+        if scoped is None:
             continue
-        changes = {k: v for k, v in rule.values.items() if k in OVERRIDABLE and v is not None}
+        changes: dict[str, Any] = {
+            k: v for k, v in scoped.values.items() if k in OVERRIDABLE and v is not None
+        }
         if "offered_resolutions" in changes:
             changes["offered_resolutions"] = tuple(changes["offered_resolutions"])
         if "restocking_fee_percent" in changes:
@@ -179,7 +182,9 @@ def line_eligibility(
     )
     if not reasons:
         code = (
-            error_codes.NOT_RETURNABLE if terms.final_sale and now <= deadline else error_codes.WINDOW_CLOSED
+            error_codes.NOT_RETURNABLE
+            if terms.final_sale and deadline and now <= deadline
+            else error_codes.WINDOW_CLOSED
         )
         return refuse(code)
     open_deadline = max(deadline_for(terms, started, reason_categories[c]) for c in reasons)

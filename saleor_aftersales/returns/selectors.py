@@ -176,7 +176,7 @@ def _prefetched(order: Order) -> Order:
             .prefetch_related("lines", "fulfillments__lines", "granted_refunds")
             .get(pk=order.pk)
         )
-        order._returns_prefetched = True
+        order._returns_prefetched = True  # type: ignore[attr-defined]
     return order
 
 

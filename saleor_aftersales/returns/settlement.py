@@ -338,7 +338,7 @@ def settlement_for_message(message: OutboxMessage) -> Settlement | None:
     return (
         Settlement.objects.select_for_update(of=("self",))
         .select_related("request")
-        .filter(request_id=message.subject_id, idempotency_key__in=[key, key.rsplit(":", 1)[0]])
+        .filter(request_id=int(message.subject_id), idempotency_key__in=[key, key.rsplit(":", 1)[0]])
         .order_by("-idempotency_key")
         .first()
     )
@@ -367,7 +367,7 @@ def request_refund_for_grant(settlement: Settlement, granted_refund_id: str) -> 
 
 
 def all_succeeded(request: ReturnRequest) -> bool:
-    statuses = defaultdict(int)
+    statuses: defaultdict[str, int] = defaultdict(int)
     for status in request.settlements.values_list("status", flat=True):
         statuses[status] += 1
     return bool(statuses) and set(statuses) == {SettlementStatus.SUCCEEDED}

@@ -48,7 +48,9 @@ def _user_matches(requestor, user_id: str | None, email: str | None) -> bool:
     actor = requestor.actor
     if user_id:
         return bool(actor.user_id) and user_id == actor.user_id
-    return bool(email) and bool(actor.email) and email.strip().lower() == actor.email.strip().lower()
+    if not email or not actor.email:
+        return False
+    return email.strip().lower() == actor.email.strip().lower()
 
 
 class ReturnRequestsByUserLoader(DataLoader):
