@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "saleor_aftersales.service",
     "saleor_aftersales.insights",
     "saleor_aftersales.dashboard",
+    "saleor_aftersales.graphql",
 ]
 
 MIGRATION_MODULES = {

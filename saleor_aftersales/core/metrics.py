@@ -28,6 +28,23 @@ TASK_LATENCY = Histogram(
 )
 
 
+_SCRAPE_REFRESHERS: list = []
+
+
+def on_scrape(fn):
+    """Register a function that sets gauges from the database just before /metrics is rendered.
+
+    Why a registry: core sits below every app, so apps (the outbox) plug their gauges in from ready().
+    """
+    _SCRAPE_REFRESHERS.append(fn)
+    return fn
+
+
+def refresh_gauges() -> None:
+    for refresh in _SCRAPE_REFRESHERS:
+        refresh()
+
+
 def render_latest() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

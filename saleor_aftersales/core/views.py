@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .metrics import render_latest
+from .metrics import refresh_gauges, render_latest
 
 
 def _check_database() -> str:
@@ -41,11 +41,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    from ..outbox.models import OutboxMessage, OutboxStatus
-    from .metrics import OUTBOX_FAILED, OUTBOX_PENDING
-
-    OUTBOX_PENDING.set(
-        OutboxMessage.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT]).count()
-    )
-    OUTBOX_FAILED.set(OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count())
+    refresh_gauges()
     return HttpResponse(render_latest(), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 
 from .. import __version__
@@ -45,10 +47,22 @@ def webhook_definitions(schema_version: str | None = None) -> list[dict]:
     return webhooks
 
 
-def extensions() -> list[dict]:
-    from ..dashboard.extensions import manifest_extensions
+_EXTENSION_PROVIDERS: list[Callable[[], list[dict]]] = []
 
-    return manifest_extensions()
+
+def provides_extensions(fn: Callable[[], list[dict]]) -> Callable[[], list[dict]]:
+    """Register a function returning Dashboard extensions for the manifest.
+
+    Why a registry: the dashboard app (an entry point, above this layer) owns its extension list and plugs it in
+    from its AppConfig.ready(); the manifest does not import upward.
+    """
+    if fn not in _EXTENSION_PROVIDERS:
+        _EXTENSION_PROVIDERS.append(fn)
+    return fn
+
+
+def extensions() -> list[dict]:
+    return [extension for provider in _EXTENSION_PROVIDERS for extension in provider()]
 
 
 def build_manifest(schema_version: str | None = None) -> dict:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from saleor_aftersales.core.management.commands.export_schema import current_sdl
+from saleor_aftersales.graphql.management.commands.export_schema import current_sdl
 
 
 def test_exported_schema_matches_the_code():

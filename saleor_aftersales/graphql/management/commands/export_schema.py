@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 
 def current_sdl() -> str:
-    from saleor_aftersales.graphql.api import schema
+    from ...api import schema
 
     return str(schema).strip() + "\n"
 
