@@ -108,8 +108,13 @@ def consumed_quantity(line: ReturnLine, status: str, kind: str) -> tuple[int, in
     return 0, line.approved_quantity
 
 
-def window_starts(order: Order) -> dict[int, tuple[datetime | None, datetime | None]]:
-    """{order line pk: (fulfilled_at, delivered_at)} from the recorded windows, else the mirror's fulfillments."""
+def window_starts(
+    order: Order, *, windows: list[ReturnWindow] | None = None
+) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """{order line pk: (fulfilled_at, delivered_at)} from the recorded windows, else the mirror's fulfillments.
+
+    `windows`: the order's ReturnWindow rows when the caller loaded them for many orders at once.
+    """
     starts: dict[int, tuple[datetime | None, datetime | None]] = {}
     for fulfillment in order.fulfillments.all():
         if fulfillment.status != "FULFILLED":
@@ -119,28 +124,36 @@ def window_starts(order: Order) -> dict[int, tuple[datetime | None, datetime | N
             current = starts.get(fl.order_line_id, (None, None))[0]
             if when and (current is None or when < current):
                 starts[fl.order_line_id] = (when, None)
-    for window in ReturnWindow.objects.filter(order_line__order=order):
+    if windows is None:
+        windows = list(ReturnWindow.objects.filter(order_line__order=order))
+    for window in windows:
         starts[window.order_line_id] = (window.fulfilled_at, window.delivered_at)
     return starts
 
 
-def line_quantities(order: Order, *, exclude_request_id: int | None = None) -> dict[int, tuple[int, int]]:
-    """{order line pk: (returned, in open requests)} over our requests and Saleor's own granted refunds."""
+_RETURN_LINE_FACTS = (
+    "order_line_id",
+    "quantity",
+    "approved_quantity",
+    "received_quantity",
+    "request__status",
+    "request__kind",
+    "request_id",
+)
+
+
+def line_quantities(
+    order: Order, *, exclude_request_id: int | None = None, return_lines: list[tuple] | None = None
+) -> dict[int, tuple[int, int]]:
+    """{order line pk: (returned, in open requests)} over our requests and Saleor's own granted refunds.
+
+    `return_lines`: the order's rows of _RETURN_LINE_FACTS when the caller loaded them for many orders at once.
+    """
     returned: dict[int, int] = defaultdict(int)
     held: dict[int, int] = defaultdict(int)
-    rows = (
-        ReturnLine.objects.filter(request__order=order)
-        .select_related(None)
-        .values_list(
-            "order_line_id",
-            "quantity",
-            "approved_quantity",
-            "received_quantity",
-            "request__status",
-            "request__kind",
-            "request_id",
-        )
-    )
+    rows = return_lines
+    if rows is None:
+        rows = list(ReturnLine.objects.filter(request__order=order).values_list(*_RETURN_LINE_FACTS))
     for order_line_id, quantity, approved, received, status, kind, request_id in rows:
         if request_id == exclude_request_id:
             continue
@@ -185,10 +198,70 @@ def order_eligibility(order: Order, *, now: datetime) -> list[tuple[OrderLine, p
     order = _prefetched(order)
     base, rules = order_policy(order)
     catalogue = reasons.selectable(reason_catalogue(order.installation))
+    return _eligibility(
+        order,
+        base=base,
+        rules=rules,
+        categories={code: r.category for code, r in catalogue.items()},
+        starts=window_starts(order),
+        quantities=line_quantities(order),
+        now=now,
+    )
+
+
+def orders_eligibility(
+    installation: Installation, order_pks: list[int], *, now: datetime
+) -> dict[int, list[tuple[OrderLine, policies.LineEligibility]]]:
+    """order_eligibility for many orders of one installation in a constant number of queries (federation, lists)."""
+    orders = list(
+        Order.objects.filter(installation=installation, pk__in=order_pks).prefetch_related(
+            "lines", "fulfillments__lines", "granted_refunds"
+        )
+    )
+    if not orders:
+        return {}
+    policy_rows = {
+        row.channel_slug: row
+        for row in ReturnPolicy.objects.filter(
+            installation=installation, channel_slug__in={o.channel_slug for o in orders} | {""}
+        ).prefetch_related("rules")
+    }
+    catalogue = reasons.selectable(reason_catalogue(installation))
     categories = {code: r.category for code, r in catalogue.items()}
-    starts = window_starts(order)
+    windows: dict[int, list[ReturnWindow]] = defaultdict(list)
+    for window in ReturnWindow.objects.filter(order_line__order__in=orders).select_related("order_line"):
+        windows[window.order_line.order_id].append(window)
+    facts: dict[int, list[tuple]] = defaultdict(list)
+    for row in ReturnLine.objects.filter(request__order__in=orders).values_list(
+        "request__order_id", *_RETURN_LINE_FACTS
+    ):
+        facts[row[0]].append(row[1:])
+    result = {}
+    for order in orders:
+        row = policy_rows.get(order.channel_slug) or policy_rows.get("")
+        result[order.pk] = _eligibility(
+            order,
+            base=terms_of(row),
+            rules=rules_of(row),
+            categories=categories,
+            starts=window_starts(order, windows=windows[order.pk]),
+            quantities=line_quantities(order, return_lines=facts[order.pk]),
+            now=now,
+        )
+    return result
+
+
+def _eligibility(
+    order: Order,
+    *,
+    base: policies.PolicyTerms,
+    rules: list[policies.RuleOverride],
+    categories: dict[str, str],
+    starts: dict[int, tuple[datetime | None, datetime | None]],
+    quantities: dict[int, tuple[int, int]],
+    now: datetime,
+) -> list[tuple[OrderLine, policies.LineEligibility]]:
     fulfilled = fulfilled_by_line(order)
-    quantities = line_quantities(order)
     result = []
     for line in order.lines.all():
         terms = line_terms(base, rules, line)

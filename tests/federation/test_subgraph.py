@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from saleor_aftersales.core.actors import Actor, ActorType
 from saleor_aftersales.returns import actions
@@ -177,3 +178,69 @@ def test_order_reference_resolution_runs_constant_queries(
     assert len(entities) == count
     assert all(len(entity["returnRequests"]) == 1 for entity in entities)
     assert all(entity["returnRequests"][0]["lines"] == [{"quantity": 1}] for entity in entities)
+
+
+ELIGIBILITY_ENTITIES = """
+query OrderEligibility($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Order { id returnEligibility { orderNumber lines { returnableQuantity notReturnableCode } } }
+  }
+}
+"""
+
+RETURN_REQUEST_ENTITIES = """
+query ReturnRequestEntities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on ReturnRequest { number status orderNumber }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("count", [5, 100])
+def test_order_return_eligibility_resolves_in_constant_queries(
+    gql, installation, make_token, count_queries, count
+):
+    orders = [make_order(installation, user_id=ADA_ID, email=ADA_EMAIL) for _ in range(count)]
+    _return(orders[0], user_id=ADA_ID, email=ADA_EMAIL, quantity=1)
+    with time_machine.travel(in_window(), tick=False):
+        token = make_token(user_id=ADA_ID, email=ADA_EMAIL)
+        with count_queries(12):
+            result = gql(ELIGIBILITY_ENTITIES, _order_refs(*orders), token=token)
+
+    entities = result["data"]["_entities"]
+    assert len(entities) == count
+    bought = orders[0].lines.first().quantity
+    first_line = entities[0]["returnEligibility"]["lines"][0]
+    # One unit is held by the open return request; the other orders still have all their units.
+    assert first_line["returnableQuantity"] == bought - 1
+    assert entities[1]["returnEligibility"]["lines"][0]["returnableQuantity"] == bought
+    assert entities[1]["returnEligibility"]["orderNumber"] == orders[1].number
+
+
+def test_other_customers_order_has_no_return_eligibility(gql, installation, make_token):
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    token = make_token(user_id=BOB_ID, email=BOB_EMAIL)
+    result = gql(ELIGIBILITY_ENTITIES, _order_refs(order), token=token)
+    assert result["data"]["_entities"] == [{"id": order.saleor_id, "returnEligibility": None}]
+
+
+def test_return_request_is_an_entity_only_for_its_customer_and_staff(
+    gql, installation, make_token, staff_token
+):
+    from saleor_aftersales.core.ids import to_global_id
+
+    order = make_order(installation, user_id=ADA_ID, email=ADA_EMAIL)
+    request = _return(order, user_id=ADA_ID, email=ADA_EMAIL)
+    refs = {
+        "representations": [{"__typename": "ReturnRequest", "id": to_global_id("ReturnRequest", request.pk)}]
+    }
+
+    own = gql(RETURN_REQUEST_ENTITIES, refs, token=make_token(user_id=ADA_ID, email=ADA_EMAIL))
+    assert own["data"]["_entities"] == [
+        {"number": request.number, "status": "REQUESTED", "orderNumber": order.number}
+    ]
+    other = gql(RETURN_REQUEST_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
+    assert other["data"]["_entities"] == [None]
+    staff = gql(RETURN_REQUEST_ENTITIES, refs, token=staff_token("MANAGE_ORDERS"))
+    assert staff["data"]["_entities"][0]["number"] == request.number

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from ...core.time import now
 from ...installations.permissions import SaleorPermission
 from ...orders.models import Order
 from ...orders.selectors import customer_owns_order
 from ...returns.models import ReturnRequest
+from ...returns.selectors import orders_eligibility
 from ..core.dataloaders import DataLoader, by_key, grouped
 
 
@@ -82,3 +84,14 @@ class ReturnRequestsByUserLoader(DataLoader):
                     [row for row in rows if row.customer_email.lower() == (email or "").strip().lower()]
                 )
         return result
+
+
+class ReturnEligibilityByOrderPkLoader(DataLoader):
+    """Eligibility of visible orders (keys are our order pks, already access-checked by the caller)."""
+
+    def batch_load(self, keys):
+        installation = self.context.requestor.installation
+        if installation is None:
+            return [None] * len(keys)
+        results = orders_eligibility(installation, list(keys), now=now())
+        return [results.get(key) for key in keys]

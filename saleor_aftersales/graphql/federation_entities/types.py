@@ -11,8 +11,9 @@ import graphene
 from graphene_federation import key
 
 from ..core.context import get_loader
-from ..returns.types import ReturnRequest
+from ..returns.types import ReturnEligibility, ReturnRequest
 from .dataloaders import (
+    ReturnEligibilityByOrderPkLoader,
     ReturnRequestsByOrderPkLoader,
     ReturnRequestsByUserLoader,
     VisibleOrderBySaleorIdLoader,
@@ -34,6 +35,23 @@ class Order(graphene.ObjectType):
             if order is None:
                 return []
             return get_loader(info, ReturnRequestsByOrderPkLoader).load(order.pk)
+
+        return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
+
+    return_eligibility = graphene.Field(
+        ReturnEligibility,
+        description="What can be returned from this order, line by line (null when the requestor may not see it).",
+    )
+
+    @staticmethod
+    def resolve_return_eligibility(root, info):
+        def for_order(order):
+            if order is None:
+                return None
+            loaded = get_loader(info, ReturnEligibilityByOrderPkLoader).load(order.pk)
+            return loaded.then(
+                lambda results: ReturnEligibility.of(order, results) if results is not None else None
+            )
 
         return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
 

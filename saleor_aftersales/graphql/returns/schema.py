@@ -12,7 +12,6 @@ from ...core.time import now
 from ...installations.permissions import SaleorPermission
 from ...returns import reasons as return_reasons
 from ...returns import selectors
-from ...returns.actions import WHY
 from ...returns.models import ReturnLine
 from ...returns.models import ReturnPolicy as ReturnPolicyModel
 from ...sla.models import SlaClock
@@ -37,7 +36,6 @@ from .mutations.return_request_resolve import ReturnRequestResolve
 from .mutations.return_request_retry_settlement import ReturnRequestRetrySettlement
 from .types import (
     ReturnEligibility,
-    ReturnLineEligibility,
     ReturnPolicy,
     ReturnReason,
     ReturnRequest,
@@ -155,24 +153,7 @@ class ReturnQueries(graphene.ObjectType):
     @staticmethod
     def resolve_return_eligibility(_root, info, order_id=None, order_number=None, email=None):
         order, _actor = order_for_requestor(info, order_id=order_id, order_number=order_number, email=email)
-        lines = [
-            ReturnLineEligibility(
-                order_line_id=line.saleor_id,
-                product_name=line.product_name,
-                variant_name=line.variant_name,
-                quantity=line.quantity,
-                returnable_quantity=result.returnable_quantity,
-                deadline=result.deadline,
-                allowed_reasons=list(result.allowed_reason_codes),
-                allowed_resolutions=list(result.allowed_resolutions),
-                not_returnable_code=result.not_returnable_code,
-                not_returnable_message=WHY.get(result.not_returnable_code)
-                if result.not_returnable_code
-                else None,
-            )
-            for line, result in selectors.order_eligibility(order, now=now())
-        ]
-        return ReturnEligibility(order_id=order.saleor_id, order_number=order.number, lines=lines)
+        return ReturnEligibility.of(order, selectors.order_eligibility(order, now=now()))
 
     @staticmethod
     def resolve_my_return_requests(_root, info, first=20):

@@ -5,15 +5,19 @@ from __future__ import annotations
 import enum
 
 import graphene
+from graphene_federation import key
 
 from ...core.i18n import normalize_language, pick
 from ...core.ids import to_global_id
 from ...core.time import now
 from ...returns import error_codes
 from ...returns import events as return_events
+from ...returns.actions import WHY
 from ...returns.models import RequestKind, Resolution, ReturnStatus
+from ...returns.models import ReturnRequest as ReturnRequestModel
 from ...sla.selectors import sla_state
 from ..core.context import get_loader, get_requestor
+from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
 from ..core.types import Money, TimelineEvent, money
 from .dataloaders import (
@@ -85,6 +89,31 @@ class ReturnEligibility(graphene.ObjectType):
     order_id = graphene.ID(required=True)
     order_number = graphene.String(required=True)
     lines = graphene.List(graphene.NonNull(ReturnLineEligibility), required=True)
+
+    @classmethod
+    def of(cls, order, results) -> ReturnEligibility:
+        """From returns.selectors.order_eligibility / orders_eligibility output for one order."""
+        return cls(
+            order_id=order.saleor_id,
+            order_number=order.number,
+            lines=[
+                ReturnLineEligibility(
+                    order_line_id=line.saleor_id,
+                    product_name=line.product_name,
+                    variant_name=line.variant_name,
+                    quantity=line.quantity,
+                    returnable_quantity=result.returnable_quantity,
+                    deadline=result.deadline,
+                    allowed_reasons=list(result.allowed_reason_codes),
+                    allowed_resolutions=list(result.allowed_resolutions),
+                    not_returnable_code=result.not_returnable_code,
+                    not_returnable_message=WHY.get(result.not_returnable_code)
+                    if result.not_returnable_code
+                    else None,
+                )
+                for line, result in results
+            ],
+        )
 
 
 class ReturnRequestLine(graphene.ObjectType):
@@ -177,6 +206,7 @@ class ReturnSettlement(graphene.ObjectType):
         return money(root.amount, root.currency)
 
 
+@key("id")
 class ReturnRequest(graphene.ObjectType):
     id = graphene.ID(required=True)
     number = graphene.String(required=True, description="Human-readable RMA number.")
@@ -311,6 +341,17 @@ class ReturnRequest(graphene.ObjectType):
             ]
 
         return get_loader(info, ReturnEventsByRequestIdLoader).load(root.pk).then(build)
+
+    @classmethod
+    def is_type_of(cls, root, info):
+        # `_entities` hands back our model row, which the _Entity union must recognise as this type.
+        return isinstance(root, (cls, ReturnRequestModel))
+
+    @staticmethod
+    def _resolve_reference(entity, info):
+        from .dataloaders import VisibleReturnRequestByPkLoader
+
+        return reference_resolver("ReturnRequest", VisibleReturnRequestByPkLoader)(entity, info)
 
 
 class ReturnPolicyRule(graphene.ObjectType):
