@@ -94,6 +94,8 @@ if [ "$QUICK" = 0 ]; then
   if has_browser_tests; then
     command -v chromium >/dev/null 2>&1 || PKGS+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || PKGS+=(chromium-driver)
+    # Chinese glyphs in the zh-Hans screenshots (without a CJK font Chromium draws boxes).
+    fc-list :lang=zh 2>/dev/null | grep -q . || PKGS+=(fonts-noto-cjk)
   fi
   if [ ${#PKGS[@]} -gt 0 ]; then log "installing Debian packages: ${PKGS[*]}"; apt_install "${PKGS[@]}"; fi
   PG_BIN="$(find_pg_bin)"
