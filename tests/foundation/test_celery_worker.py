@@ -38,11 +38,19 @@ def _wait_until(predicate, timeout=10.0):
 
 
 def test_webhook_delivery_is_processed_by_a_real_worker(real_worker, client, installation, rsa_key):
+    for n in range(3):  # one after another: each one either wakes a drain or is taken by the pending one
+        _post_customer_created(client, rsa_key, n)
+    assert _wait_until(
+        lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 3
+    ), list(WebhookDelivery.objects.values_list("status", "attempts"))
+
+
+def _post_customer_created(client, rsa_key, n):
     body = json.dumps(
         {
             "__typename": "CustomerCreated",
-            "issuedAt": "2026-11-22T10:00:00+00:00",
-            "user": {"id": "VXNlcjo0Mg==", "email": "worker@example.com", "languageCode": "EN"},
+            "issuedAt": f"2026-11-22T10:00:0{n}+00:00",
+            "user": {"id": f"VXNlcjo0M{n}", "email": f"worker{n}@example.com", "languageCode": "EN"},
         }
     ).encode()
     signature = jwt.api_jws.encode(
@@ -61,8 +69,6 @@ def test_webhook_delivery_is_processed_by_a_real_worker(real_worker, client, ins
         HTTP_SALEOR_SIGNATURE=signature,
     )
     assert response.status_code == 200, response.content
-    delivery = WebhookDelivery.objects.get()
-    assert _wait_until(lambda: WebhookDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.PROCESSED)
 
 
 def test_outbox_message_is_dispatched_by_a_real_worker(real_worker, installation):
