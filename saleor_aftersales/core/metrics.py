@@ -20,6 +20,7 @@ OUTBOX_ATTEMPTS = Counter(
 )
 OUTBOX_PENDING = Gauge("aftersales_outbox_pending", "Outbox messages waiting", multiprocess_mode="max")
 OUTBOX_FAILED = Gauge("aftersales_outbox_failed", "Outbox messages failed for good", multiprocess_mode="max")
+SLA_MARKED = Counter("aftersales_sla_clocks_marked_total", "SLA clocks newly at risk or breached", ["mark"])
 TASK_LATENCY = Histogram(
     "aftersales_task_latency_seconds",
     "Time from enqueue to the end of a task",

@@ -30,6 +30,8 @@ class SlaClock(InstallationScopedModel, TimestampedModel):
     warned_at = models.DateTimeField(null=True, blank=True)
     target_minutes = models.PositiveIntegerField()
     calendar_id = models.BigIntegerField(null=True, blank=True)
+    # Business minutes spent paused (waiting on the customer); the due date was pushed by as much.
+    paused_minutes = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -38,4 +40,48 @@ class SlaClock(InstallationScopedModel, TimestampedModel):
                 name="sla_clock_unique_metric",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["status", "warn_at"])]
+
+
+class BusinessCalendar(InstallationScopedModel, TimestampedModel):
+    """Opening hours in a time zone, with holidays: due dates count only time inside them.
+
+    `weekly_hours`: {"0": [["09:00", "18:00"]], ..., "6": []} with Monday = "0" (local wall-clock times).
+    `holidays`: ["2026-10-01", ...] local dates that are closed all day.
+    """
+
+    name = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    is_24_7 = models.BooleanField(default=False)
+    weekly_hours = models.JSONField(default=dict, blank=True)
+    holidays = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "name"], name="sla_calendar_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.time_zone})"
+
+
+class SlaPolicy(InstallationScopedModel, TimestampedModel):
+    """A target for one metric of one kind of subject; blank priority / channel match any."""
+
+    subject_type = models.CharField(max_length=64)
+    metric = models.CharField(max_length=64)
+    priority = models.CharField(max_length=16, blank=True, default="")
+    channel = models.CharField(max_length=32, blank=True, default="")
+    target_minutes = models.PositiveIntegerField()
+    warning_minutes_before = models.PositiveIntegerField(default=0)
+    calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "SLA policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["installation", "subject_type", "metric", "priority", "channel"],
+                name="sla_policy_unique_scope",
+            )
+        ]
