@@ -1,1 +1,63 @@
-"""Saleor events -> loyalty actions. Filled by the loyalty capability."""
+"""Saleor events -> loyalty actions (the order mirror is already updated when these run).
+
+- ORDER_FULLY_PAID: pending points per line (idempotent per order + line), first-order reward;
+- ORDER_FULFILLED / FULFILLMENT_CREATED / ORDER_UPDATED / FULFILLMENT_CANCELED: pending points vest when the
+  order's return window closes (run after the returns handlers, which record the windows);
+- ORDER_REFUNDED: reverse the points of refunded lines; ORDER_FULLY_REFUNDED: reverse all the order earned;
+- ORDER_CANCELLED: reverse all and restore the lots spent on the order;
+- CUSTOMER_CREATED: attach guest points held under the email, and the sign-up reward.
+"""
+
+from __future__ import annotations
+
+from ...core.actors import Actor
+from ...loyalty import actions as loyalty_actions
+from ..registry import WebhookContext, handles
+
+AFTER_RETURNS = 150
+
+
+@handles("ORDER_FULLY_PAID", priority=AFTER_RETURNS)
+def earn_points_for_paid_order(ctx: WebhookContext) -> None:
+    if ctx.order is not None:
+        loyalty_actions.earn_for_order(order=ctx.order, actor=Actor.saleor())
+
+
+@handles(
+    "ORDER_FULFILLED", "FULFILLMENT_CREATED", "FULFILLMENT_CANCELED", "ORDER_UPDATED", priority=AFTER_RETURNS
+)
+def refresh_points_release(ctx: WebhookContext) -> None:
+    if ctx.order is not None:
+        loyalty_actions.refresh_release_dates(order=ctx.order)
+
+
+@handles("ORDER_REFUNDED", "ORDER_FULLY_REFUNDED", priority=AFTER_RETURNS)
+def reverse_points_of_refunds(ctx: WebhookContext) -> None:
+    if ctx.order is not None:
+        loyalty_actions.reverse_refunded_lines(
+            order=ctx.order, actor=Actor.saleor(), full=ctx.event == "ORDER_FULLY_REFUNDED"
+        )
+
+
+@handles("ORDER_CANCELLED", priority=AFTER_RETURNS)
+def reverse_points_of_cancelled_order(ctx: WebhookContext) -> None:
+    if ctx.order is not None:
+        loyalty_actions.cancel_order_points(order=ctx.order, actor=Actor.saleor())
+
+
+@handles("CUSTOMER_CREATED", priority=AFTER_RETURNS)
+def attach_points_to_new_customer(ctx: WebhookContext) -> None:
+    user = ctx.payload.get("user") or {}
+    if not user.get("id") or not user.get("email"):
+        return
+    loyalty_actions.attach_guest_accounts(
+        installation=ctx.installation, email=user["email"], user_id=user["id"]
+    )
+    loyalty_actions.award_action_points(
+        installation=ctx.installation,
+        action="signup",
+        email=user["email"],
+        user_id=user["id"],
+        reference=user["id"],
+        actor=Actor.saleor(),
+    )

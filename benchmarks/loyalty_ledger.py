@@ -1,0 +1,296 @@
+"""Benchmark: loyalty ledger earn and redeem operations per second on PostgreSQL, and the balance query time for
+an account with 10 000 ledger entries against one with 10 (it must not grow with history).
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres .venv/bin/python benchmarks/loyalty_ledger.py
+It creates a throwaway database, runs the real actions (each operation is its own transaction with the account row
+locked, as in production), prints the figures, then drops the database.
+
+- earn: `award_action_points` (public action: programme lookup, locked member row, idempotency check, lot + entry,
+  cached balance) from WORKERS processes, each on its own existing members;
+- redeem: `redeem_points` (lock, expiry sweep, FEFO lots, entry + provenance rows) likewise;
+- earn from orders: `earn_for_order` (ORDER_FULLY_PAID) on 5-line orders, one transaction per order;
+- balance: the balance read (selector), `myLoyaltyAccount { availablePoints pendingPoints }` and `account_summary`
+  (balance + tier) p50/p95 at 10 and at 10 000 ledger entries.
+"""
+
+from __future__ import annotations
+
+import base64
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/postgres")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+os.environ.setdefault("TEST_DB_NAME", f"bench_loyalty_{os.getpid()}")
+
+import django  # noqa: E402
+
+django.setup()
+
+import jwt  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from benchmarks._common import create_bench_installation, time_calls  # noqa: E402
+
+OPS = int(os.environ.get("BENCH_OPS", "4000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))
+MEMBERS_PER_WORKER = 100
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
+API_URL = "http://127.0.0.1:9/graphql/"
+CHANNEL = "default-channel"
+
+
+def gid(kind: str, n) -> str:
+    return base64.b64encode(f"{kind}:{n}".encode()).decode()
+
+
+def run_parallel(work, total: int) -> float:
+    """Split `total` operations over WORKERS forked processes (one per core, own DB connection each, no GIL
+    sharing); return operations per second over the wall time of the slowest worker."""
+    per_worker = total // WORKERS
+    connections.close_all()  # children must not share the parent's socket
+    barrier = multiprocessing.Barrier(WORKERS + 1)
+    results: multiprocessing.Queue = multiprocessing.Queue()
+
+    def worker(w: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_worker):
+                work(w, i)
+            results.put(("ok", w))
+        except BaseException as exc:  # noqa: BLE001 - reported by the parent
+            results.put(("error", repr(exc)))
+        finally:
+            connections.close_all()
+
+    processes = [multiprocessing.Process(target=worker, args=(w,)) for w in range(WORKERS)]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    outcomes = [results.get() for _ in processes]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    failures = [detail for status, detail in outcomes if status != "ok"]
+    if failures:
+        raise RuntimeError(failures[0])
+    return per_worker * WORKERS / elapsed
+
+
+LINES_PER_ORDER = 5
+
+
+def seed_orders(installation, count: int) -> list[int]:
+    """Paid, unfulfilled orders in the mirror (one customer each), LINES_PER_ORDER lines of 20.00 net."""
+    from decimal import Decimal
+
+    from saleor_aftersales.orders.models import Order, OrderLine
+
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                installation=installation,
+                saleor_id=gid("Order", n),
+                number=str(n),
+                is_paid=True,
+                channel_slug=CHANNEL,
+                user_id=gid("User", f"o{n}"),
+                user_email=f"o{n}@example.com",
+                total_gross=Decimal("110"),
+                total_charged=Decimal("110"),
+                shipping_gross=Decimal("10"),
+            )
+            for n in range(count)
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                saleor_id=gid("OrderLine", f"{order.pk}-{k}"),
+                quantity=1,
+                total_price_net=Decimal("20"),
+                total_price_gross=Decimal("20"),
+            )
+            for order in orders
+            for k in range(LINES_PER_ORDER)
+        ]
+    )
+    return [order.pk for order in orders]
+
+
+def build_history(account, actions, ledger, Actor, entries: int) -> None:
+    """`entries` ledger rows on one account: alternating earn (own lot) and FEFO redeem."""
+    from saleor_aftersales.core.time import now
+
+    system = Actor.system("bench")
+    started = time.perf_counter()
+    for i in range(entries // 2):
+        if i and i % 1000 == 0 and entries >= 2000:
+            print(
+                f"  history: entries {2 * i - 2000}-{2 * i}: {2000 / (time.perf_counter() - started):.0f} ops/s"
+            )
+            started = time.perf_counter()
+        with transaction.atomic():
+            locked = ledger.lock_account(account.pk)
+            ledger.add_lot(
+                locked,
+                key=f"h-earn:{i}",
+                source="action",
+                points=20,
+                now=now(),
+                expiry_days=365,
+                actor=system,
+            )
+        actions.redeem_points(account=locked, points=10, idempotency_key=f"h-redeem:{i}", actor=system)
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from saleor_aftersales.core.actors import Actor
+        from saleor_aftersales.loyalty import actions, ledger, selectors
+        from saleor_aftersales.loyalty.models import LedgerEntry
+
+        installation, key = create_bench_installation(API_URL, gid("App", 1))
+        staff = Actor.system("bench")
+        actions.save_programme(
+            installation=installation,
+            channel_slug=CHANNEL,
+            actor=staff,
+            values={"signup_points": 10, "survey_completed_points": 10},
+        )
+        # Members exist already (an account is created once per member, on its first points); each worker
+        # earns and redeems on its own MEMBERS_PER_WORKER members, so no worker waits on another's row lock.
+        members = {
+            (w, m): actions.ensure_account(
+                installation=installation,
+                channel_slug=CHANNEL,
+                email=f"m{w}-{m}@example.com",
+                user_id=gid("User", f"{w}-{m}"),
+            )
+            for w in range(WORKERS)
+            for m in range(MEMBERS_PER_WORKER)
+        }
+
+        def earn(w: int, i: int) -> None:
+            m = i % MEMBERS_PER_WORKER
+            actions.award_action_points(
+                installation=installation,
+                action="survey_completed",
+                email=f"m{w}-{m}@example.com",
+                user_id=gid("User", f"{w}-{m}"),
+                reference=f"survey-{w}-{i}",
+                actor=staff,
+                channel_slug=CHANNEL,
+            )
+
+        earn_rate = run_parallel(earn, OPS)
+        print(f"earn   (award_action_points, {WORKERS} procs, {OPS} ops): {earn_rate:7.0f} ops/s")
+
+        def redeem(w: int, i: int) -> None:
+            actions.redeem_points(
+                account=members[(w, i % MEMBERS_PER_WORKER)],
+                points=7,
+                idempotency_key=f"r-{w}-{i}",
+                actor=staff,
+            )
+
+        redeem_rate = run_parallel(redeem, OPS)
+        print(f"redeem (redeem_points FEFO,   {WORKERS} procs, {OPS} ops): {redeem_rate:7.0f} ops/s")
+        assert LedgerEntry.objects.filter(type="redeem").count() == OPS
+
+        orders = seed_orders(installation, OPS // LINES_PER_ORDER)
+
+        def earn_order(w: int, i: int) -> None:
+            from saleor_aftersales.orders.models import Order
+
+            order = Order.objects.select_related("installation").get(pk=orders[w * per_worker_orders + i])
+            actions.earn_for_order(order=order, actor=Actor.saleor())
+
+        per_worker_orders = len(orders) // WORKERS
+        order_rate = run_parallel(earn_order, len(orders))
+        entries = LedgerEntry.objects.filter(type="earn_pending").count()
+        assert entries == len(orders) * LINES_PER_ORDER
+        print(
+            f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order, {WORKERS} procs): "
+            f"{order_rate:5.0f} orders/s = {order_rate * LINES_PER_ORDER:5.0f} earn entries/s"
+        )
+
+        small = actions.ensure_account(
+            installation=installation, channel_slug=CHANNEL, email="small@example.com", user_id="small"
+        )
+        large = actions.ensure_account(
+            installation=installation, channel_slug=CHANNEL, email="large@example.com", user_id="large"
+        )
+        build_history(small, actions, ledger, Actor, 10)
+        t0 = time.perf_counter()
+        build_history(large, actions, ledger, Actor, HISTORY)
+        print(
+            f"built {LedgerEntry.objects.filter(account=large).count()} ledger entries on one account in {time.perf_counter() - t0:.1f}s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+        client = Client()
+        private = key
+        for label, account in (("10 entries", small), (f"{HISTORY} entries", large)):
+            p50, p95, sql = time_calls(
+                lambda account=account: selectors.account_of(installation, CHANNEL, user_id=account.user_id),
+                lambda found: None,
+                ROUNDS,
+            )
+            print(f"balance read (selector), {label:>14}: p50 {p50:.2f} ms  p95 {p95:.2f} ms  SQL {sql}")
+            token = jwt.encode(
+                {
+                    "iat": int(time.time()),
+                    "exp": int(time.time()) + 3600,
+                    "iss": API_URL,
+                    "token": "t",
+                    "email": account.email,
+                    "user_id": account.user_id,
+                    "is_staff": False,
+                    "type": "access",
+                },
+                private,
+                algorithm="RS256",
+                headers={"kid": "bench"},
+            )
+            query = '{ myLoyaltyAccount(channel: "default-channel") { availablePoints pendingPoints redemptionBlocked } }'
+
+            def call(token=token, query=query):
+                return client.post(
+                    "/graphql/",
+                    {"query": query},
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {token}",
+                )
+
+            def check(response):
+                assert response.status_code == 200 and "errors" not in response.json(), response.content
+
+            p50, p95, sql = time_calls(call, check, ROUNDS)
+            print(f"balance via GraphQL,     {label:>14}: p50 {p50:.2f} ms  p95 {p95:.2f} ms  SQL {sql}")
+            p50, p95, sql = time_calls(
+                lambda account=account: selectors.account_summary(installation, user_id=account.user_id),
+                lambda summary: None,
+                ROUNDS,
+            )
+            print(f"account_summary (+tier), {label:>14}: p50 {p50:.2f} ms  p95 {p95:.2f} ms  SQL {sql}")
+        large.refresh_from_db()
+        assert large.available_points == HISTORY // 2 * 10
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
