@@ -244,3 +244,35 @@ def test_return_request_is_an_entity_only_for_its_customer_and_staff(
     assert other["data"]["_entities"] == [None]
     staff = gql(RETURN_REQUEST_ENTITIES, refs, token=staff_token("MANAGE_ORDERS"))
     assert staff["data"]["_entities"][0]["number"] == request.number
+
+
+LOYALTY_ENTITIES = """
+query Loyalty($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Order { loyaltyPointsEarned }
+    ... on User { loyaltyAccount { availablePoints pendingPoints } }
+  }
+}
+"""
+
+
+def test_order_points_and_user_loyalty_account_are_only_for_that_customer(gql, installation, make_token):
+    from saleor_aftersales.loyalty.actions import earn_for_order
+    from tests.loyalty import factories as loyalty
+
+    loyalty.make_programme(installation)
+    order = loyalty.make_order(installation)  # 2 x 50.00 net -> 100 pending points
+    earn_for_order(order=order, actor=Actor(type=ActorType.SYSTEM))
+    refs = {
+        "representations": [
+            {"__typename": "Order", "id": order.saleor_id},
+            {"__typename": "User", "id": order.user_id},
+        ]
+    }
+    own = gql(LOYALTY_ENTITIES, refs, token=make_token(user_id=order.user_id, email=order.user_email))
+    assert own["data"]["_entities"] == [
+        {"loyaltyPointsEarned": 100},
+        {"loyaltyAccount": {"availablePoints": 0, "pendingPoints": 100}},
+    ]
+    other = gql(LOYALTY_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
+    assert other["data"]["_entities"] == [{"loyaltyPointsEarned": None}, {"loyaltyAccount": None}]

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from ...core.time import now
 from ...installations.permissions import SaleorPermission
+from ...loyalty.selectors import points_earned_for_orders
 from ...orders.models import Order
 from ...orders.selectors import customer_owns_order
 from ...returns.models import ReturnRequest
@@ -95,3 +96,18 @@ class ReturnEligibilityByOrderPkLoader(DataLoader):
             return [None] * len(keys)
         results = orders_eligibility(installation, list(keys), now=now())
         return [results.get(key) for key in keys]
+
+
+class LoyaltyPointsByOrderSaleorIdLoader(DataLoader):
+    """Purchase points an order earned, net of reversals (keys: Saleor ids of orders the caller may see)."""
+
+    def batch_load(self, keys):
+        installation = self.context.requestor.installation
+        if installation is None:
+            return [None] * len(keys)
+        earned = points_earned_for_orders(installation, list(keys))
+        return [earned.get(key, 0) for key in keys]
+
+
+def user_matches(requestor, user_id, email) -> bool:
+    return requestor.installation is not None and _user_matches(requestor, user_id, email)

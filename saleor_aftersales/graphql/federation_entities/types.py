@@ -10,13 +10,17 @@ from __future__ import annotations
 import graphene
 from graphene_federation import key
 
-from ..core.context import get_loader
+from ...loyalty import selectors as loyalty_selectors
+from ..core.context import get_loader, get_requestor
+from ..loyalty.types import LoyaltyAccount
 from ..returns.types import ReturnEligibility, ReturnRequest
 from .dataloaders import (
+    LoyaltyPointsByOrderSaleorIdLoader,
     ReturnEligibilityByOrderPkLoader,
     ReturnRequestsByOrderPkLoader,
     ReturnRequestsByUserLoader,
     VisibleOrderBySaleorIdLoader,
+    user_matches,
 )
 
 
@@ -35,6 +39,19 @@ class Order(graphene.ObjectType):
             if order is None:
                 return []
             return get_loader(info, ReturnRequestsByOrderPkLoader).load(order.pk)
+
+        return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
+
+    loyalty_points_earned = graphene.Int(
+        description="Purchase points this order earned, net of reversals (null when the requestor may not see it)."
+    )
+
+    @staticmethod
+    def resolve_loyalty_points_earned(root, info):
+        def for_order(order):
+            if order is None:
+                return None
+            return get_loader(info, LoyaltyPointsByOrderSaleorIdLoader).load(order.saleor_id)
 
         return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
 
@@ -71,6 +88,28 @@ class User(graphene.ObjectType):
     def resolve_return_requests(root, info):
         user_key = (getattr(root, "id", None) or None, getattr(root, "email", None) or None)
         return get_loader(info, ReturnRequestsByUserLoader).load(user_key)
+
+    loyalty_account = graphene.Field(
+        LoyaltyAccount,
+        channel=graphene.String(description="Channel slug; default: the customer's first programme channel."),
+        description="The customer's points and tier (null unless the requestor is this customer or staff).",
+    )
+
+    @staticmethod
+    def resolve_loyalty_account(root, info, channel=None):
+        requestor = get_requestor(info)
+        user_id = getattr(root, "id", None) or ""
+        email = getattr(root, "email", None) or ""
+        if not user_matches(requestor, user_id or None, email or None):
+            return None
+        if not email and requestor.is_customer and requestor.actor.user_id == user_id:
+            email = requestor.actor.email or ""
+        installation = requestor.installation
+        if channel:
+            return loyalty_selectors.account_of(installation, channel, user_id=user_id, email=email)
+        return loyalty_selectors.accounts_of(
+            installation, user_id=user_id or None, email=email or None
+        ).first()
 
 
 FEDERATED_TYPES = [Order, User]
