@@ -1,30 +1,82 @@
 from django.urls import path
 
-from . import views
+from .views import common, insights, loyalty, returns, settings, widgets
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("privacy", views.privacy, name="privacy"),
-    path("dashboard/", views.app_home, name="dashboard-home"),
-    path("dashboard/returns", views.returns_page, name="dashboard-returns"),
-    path("dashboard/widgets/order", views.order_widget, name="dashboard-order-widget"),
-    path("dashboard/widgets/customer", views.customer_widget, name="dashboard-customer-widget"),
-    path("dashboard/widgets/home", views.home_widget, name="dashboard-home-widget"),
-    path("dashboard/frag/returns", views.returns_fragment, name="dashboard-frag-returns"),
+    path("", common.index, name="index"),
+    path("privacy", common.privacy, name="privacy"),
+    # Shells (no data; the Dashboard frames them).
+    path("dashboard/", returns.returns_page, name="dashboard-home"),
+    path("dashboard/returns", returns.returns_page, name="dashboard-returns"),
+    path("dashboard/loyalty", loyalty.loyalty_page, name="dashboard-loyalty"),
+    path("dashboard/insights", insights.insights_page, name="dashboard-insights"),
+    path("dashboard/settings", settings.settings_page, name="dashboard-settings"),
+    path("dashboard/widgets/order", widgets.order_widget, name="dashboard-order-widget"),
+    path("dashboard/widgets/customer", widgets.customer_widget, name="dashboard-customer-widget"),
+    path("dashboard/widgets/home", widgets.home_widget, name="dashboard-home-widget"),
+    path("dashboard/popups/order", returns.order_actions_popup, name="dashboard-order-actions"),
+    path("dashboard/popups/customer", loyalty.customer_actions_popup, name="dashboard-customer-actions"),
+    # Fragments (Dashboard JWT on every call).
+    path("dashboard/frag/returns", returns.returns_fragment, name="dashboard-frag-returns"),
     path(
-        "dashboard/frag/returns/bulk-approve", views.returns_bulk_approve_fragment, name="dashboard-frag-bulk"
+        "dashboard/frag/returns/bulk-approve",
+        returns.returns_bulk_approve_fragment,
+        name="dashboard-frag-bulk",
     ),
-    path("dashboard/frag/returns/<int:pk>", views.return_detail_fragment, name="dashboard-frag-return"),
+    path(
+        "dashboard/frag/returns/bulk-receive",
+        returns.returns_bulk_receive_fragment,
+        name="dashboard-frag-bulk-receive",
+    ),
+    path("dashboard/frag/returns/<int:pk>", returns.return_detail_fragment, name="dashboard-frag-return"),
     path(
         "dashboard/frag/returns/<int:pk>/approve",
-        views.return_approve_fragment,
+        returns.return_approve_fragment,
         name="dashboard-frag-approve",
     ),
-    path("dashboard/frag/widgets/order", views.order_widget_fragment, name="dashboard-frag-order-widget"),
+    path(
+        "dashboard/frag/returns/<int:pk>/reject", returns.return_reject_fragment, name="dashboard-frag-reject"
+    ),
+    path(
+        "dashboard/frag/returns/<int:pk>/receive",
+        returns.return_receive_fragment,
+        name="dashboard-frag-receive",
+    ),
+    path(
+        "dashboard/frag/returns/<int:pk>/inspect",
+        returns.return_inspect_fragment,
+        name="dashboard-frag-inspect",
+    ),
+    path(
+        "dashboard/frag/returns/<int:pk>/resolve",
+        returns.return_resolve_fragment,
+        name="dashboard-frag-resolve",
+    ),
+    path("dashboard/frag/returns/<int:pk>/retry", returns.return_retry_fragment, name="dashboard-frag-retry"),
+    path("dashboard/frag/popups/order", returns.order_actions_fragment, name="dashboard-frag-order-actions"),
+    path("dashboard/frag/loyalty", loyalty.loyalty_fragment, name="dashboard-frag-loyalty"),
+    path(
+        "dashboard/frag/loyalty/adjust", loyalty.loyalty_adjust_fragment, name="dashboard-frag-loyalty-adjust"
+    ),
+    path(
+        "dashboard/frag/popups/customer",
+        loyalty.customer_actions_fragment,
+        name="dashboard-frag-customer-actions",
+    ),
+    path("dashboard/frag/insights", insights.insights_fragment, name="dashboard-frag-insights"),
+    path(
+        "dashboard/frag/insights/alerts/<int:pk>/acknowledge",
+        insights.alert_acknowledge_fragment,
+        name="dashboard-frag-alert-ack",
+    ),
+    path("dashboard/frag/settings", settings.settings_fragment, name="dashboard-frag-settings"),
+    path("dashboard/frag/settings/policy", settings.policy_save_fragment, name="dashboard-frag-policy"),
+    path("dashboard/frag/settings/reasons", settings.reason_save_fragment, name="dashboard-frag-reason"),
+    path("dashboard/frag/widgets/order", widgets.order_widget_fragment, name="dashboard-frag-order-widget"),
     path(
         "dashboard/frag/widgets/customer",
-        views.customer_widget_fragment,
+        widgets.customer_widget_fragment,
         name="dashboard-frag-customer-widget",
     ),
-    path("dashboard/frag/widgets/home", views.home_widget_fragment, name="dashboard-frag-home-widget"),
+    path("dashboard/frag/widgets/home", widgets.home_widget_fragment, name="dashboard-frag-home-widget"),
 ]

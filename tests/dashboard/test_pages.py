@@ -19,8 +19,11 @@ def test_extensions_ask_only_for_app_permissions():
     mounts = {e["mount"]: e for e in extensions}
     assert set(mounts) == {
         "NAVIGATION_ORDERS",
+        "NAVIGATION_CUSTOMERS",
         "ORDER_DETAILS_WIDGETS",
+        "ORDER_DETAILS_MORE_ACTIONS",
         "CUSTOMER_DETAILS_WIDGETS",
+        "CUSTOMER_DETAILS_MORE_ACTIONS",
         "HOMEPAGE_WIDGETS",
     }
     allowed = {str(p) for p in APP_PERMISSIONS}
@@ -28,6 +31,35 @@ def test_extensions_ask_only_for_app_permissions():
         assert extension["permissions"] and set(extension["permissions"]) <= allowed
     assert mounts["ORDER_DETAILS_WIDGETS"]["target"] == "WIDGET"
     assert mounts["ORDER_DETAILS_WIDGETS"]["url"].endswith("/dashboard/widgets/order")
+    assert (
+        mounts["ORDER_DETAILS_MORE_ACTIONS"]["target"],
+        mounts["ORDER_DETAILS_MORE_ACTIONS"]["permissions"],
+    ) == (
+        "POPUP",
+        ["MANAGE_ORDERS"],
+    )
+    assert (
+        mounts["CUSTOMER_DETAILS_MORE_ACTIONS"]["target"],
+        mounts["CUSTOMER_DETAILS_MORE_ACTIONS"]["permissions"],
+    ) == ("POPUP", ["MANAGE_USERS"])
+    # WIDGET only where the Dashboard allows it; identifiers unique (openPopup).
+    for extension in extensions:
+        if extension["target"] == "WIDGET":
+            assert extension["mount"].endswith("_DETAILS_WIDGETS") or extension["mount"] == "HOMEPAGE_WIDGETS"
+    assert len({e["identifier"] for e in extensions}) == len(extensions)
+
+
+def test_app_page_shell_has_the_section_nav(client):
+    body = client.get("/dashboard/?locale=zh-Hans").content.decode()
+    assert [s for s in ("returns", "loyalty", "insights", "settings") if f'data-section="{s}"' in body] == [
+        "returns",
+        "loyalty",
+        "insights",
+        "settings",
+    ]
+    assert "会员积分" in body and "chart.umd.min.js" in body
+    widget = client.get("/dashboard/widgets/order").content.decode()
+    assert "data-section" not in widget and "chart.umd.min.js" not in widget
 
 
 def test_shell_has_no_data_and_follows_theme_and_locale(client):
@@ -116,11 +148,12 @@ def test_order_customer_and_home_widgets(client, installation, staff_token, djan
     request = make_return(installation)
     make_return(installation)
     token = staff_token("MANAGE_ORDERS")
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         body = client.get(
             f"/dashboard/frag/widgets/order?orderId={request.order.saleor_id}", **_headers(token)
         ).content.decode()
     assert body.count("data-rma=") == 1 and request.number in body
+    assert 'data-sla="breached"' in body and 'data-points="0"' in body
     body = client.get(
         f"/dashboard/frag/widgets/customer?customerId={CUSTOMER_ID}", **_headers(token)
     ).content.decode()

@@ -2,7 +2,7 @@
  * - reads saleorApiUrl, id, theme, locale and the mount context (orderId, customerId, …) from our URL;
  * - accepts `handshake` / `tokenRefresh` / `theme` / `response` only from the Dashboard's origin (document.referrer);
  * - sends `authorization-bearer` + `saleor-api-url` on every htmx request (kept in memory, never in a URL);
- * - dispatches notification, redirect, refreshEntity, notifyReady, widgetResize to the Dashboard. */
+ * - dispatches notification, redirect, refreshEntity, popupClose, notifyReady, widgetResize to the Dashboard. */
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -81,6 +81,14 @@
     dispatch("notification", { status: d.status || "info", title: d.title || "", text: d.text || "" });
   });
   document.addEventListener("aftersales:refreshEntity", function () { dispatch("refreshEntity", {}); });
+  document.addEventListener("aftersales:popupClose", function () { dispatch("popupClose", {}); });
+  // The app page's section nav: mark the open section.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail.elt;
+    if (!link || !link.hasAttribute || !link.hasAttribute("data-section")) return;
+    document.querySelectorAll("nav.sections a").forEach(function (a) { a.removeAttribute("aria-current"); });
+    link.setAttribute("aria-current", "page");
+  });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-redirect]");
     if (!link) return;

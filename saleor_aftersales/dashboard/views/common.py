@@ -1,0 +1,126 @@
+"""Shells, authentication of fragments and the small helpers every section shares."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ...core.errors import DomainError, PermissionDeniedError
+from ...installations.auth import AuthenticationFailed, Requestor, authenticate
+from ..i18n import is_chinese, texts_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Screen:
+    kind: str  # page (app page with the section nav) | widget | popup
+    fragment_url: str
+    section: str = ""
+
+
+SCREENS = {
+    "returns": Screen("page", "/dashboard/frag/returns", "returns"),
+    "loyalty": Screen("page", "/dashboard/frag/loyalty", "loyalty"),
+    "insights": Screen("page", "/dashboard/frag/insights", "insights"),
+    "settings": Screen("page", "/dashboard/frag/settings", "settings"),
+    "order-widget": Screen("widget", "/dashboard/frag/widgets/order"),
+    "customer-widget": Screen("widget", "/dashboard/frag/widgets/customer"),
+    "home-widget": Screen("widget", "/dashboard/frag/widgets/home"),
+    "order-actions": Screen("popup", "/dashboard/frag/popups/order"),
+    "customer-actions": Screen("popup", "/dashboard/frag/popups/customer"),
+}
+# The app page's sections, in nav order. Warranty & repairs and Service cases join when their capabilities land.
+SECTIONS = ("returns", "loyalty", "insights", "settings")
+
+
+def shell(request: HttpRequest, screen_name: str) -> HttpResponse:
+    screen = SCREENS[screen_name]
+    locale = request.GET.get("locale")
+    texts = texts_for(locale)
+    context = {
+        "kind": screen.kind,
+        "fragment_url": screen.fragment_url,
+        "section": screen.section,
+        "sections": [(name, texts[f"nav_{name}"]) for name in SECTIONS] if screen.kind == "page" else [],
+        "t": texts,
+        "theme": "dark" if request.GET.get("theme") == "dark" else "light",
+        "lang": "zh-Hans" if is_chinese(locale) else "en",
+    }
+    return render(request, "dashboard/shell.html", context)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        "<!doctype html><title>saleor-aftersales</title><p>Install this app in Saleor with the manifest at "
+        "<code>/api/manifest</code>.</p>"
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("<!doctype html><title>Privacy</title><p>Personal data is encrypted at rest.</p>")
+
+
+def staff(request: HttpRequest, permission: str) -> Requestor | HttpResponse:
+    """The Dashboard user behind the request, holding `permission`; otherwise the refusal to render."""
+    locale = request.GET.get("locale") or request.headers.get("X-Dashboard-Locale")
+    request.texts = texts_for(locale)  # type: ignore[attr-defined]
+    request.language = "zh-hans" if is_chinese(locale) else "en"  # type: ignore[attr-defined]
+    try:
+        requestor = authenticate(request)
+        if not requestor.is_authenticated:
+            return refusal(request, 401)
+        requestor.require_staff(permission)
+    except AuthenticationFailed as exc:
+        # Never log the token itself, only why it was refused.
+        logger.info("dashboard token refused: %s", exc)
+        return refusal(request, 401)
+    except PermissionDeniedError:
+        return refusal(request, 403)
+    return requestor
+
+
+def refusal(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, "dashboard/refused.html", {"t": request.texts, "status": status}, status=status)
+
+
+def params(request: HttpRequest):
+    return request.GET if request.method == "GET" else request.POST
+
+
+def with_trigger(response: HttpResponse, trigger: dict | None) -> HttpResponse:
+    """bridge.js turns these htmx events into App Bridge actions (notification, refreshEntity, popupClose)."""
+    if trigger:
+        response["HX-Trigger"] = json.dumps(trigger)
+    return response
+
+
+def success(title: str, text: str = "", *, refresh: bool = False, close: bool = False) -> dict:
+    trigger: dict = {"aftersales:notify": {"status": "success", "title": title, "text": text}}
+    if refresh:
+        trigger["aftersales:refreshEntity"] = {}
+    if close:
+        trigger["aftersales:popupClose"] = {}
+    return trigger
+
+
+def failure(exc: DomainError) -> dict:
+    detail = exc.details[0]
+    return {"aftersales:notify": {"status": "error", "title": detail.code, "text": detail.message}}
+
+
+def form_error(exc: DomainError) -> dict:
+    """The first error of a DomainError as the template's `error` (code, message, field)."""
+    detail = exc.details[0]
+    return {"code": detail.code, "message": detail.message, "field": detail.field or ""}
+
+
+def int_or_none(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
