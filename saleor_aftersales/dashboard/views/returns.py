@@ -14,6 +14,7 @@ from ...core.errors import DomainError
 from ...installations.auth import Requestor
 from ...orders.models import Order
 from ...returns import actions as return_actions
+from ...returns import reasons as return_reasons
 from ...returns import selectors as return_selectors
 from ...returns.models import ItemCondition, RequestKind, Resolution, ReturnEvent, ReturnRequest, ReturnStatus
 from ...returns.state import OPEN, can
@@ -311,10 +312,11 @@ def _render_start(
         rows = return_selectors.order_eligibility(order, now=timezone.now())
         reasons = [
             (reason.code, reason.label(request.language))
+            # Only reasons a request can carry: a parent with active children is a heading, not a choice.
             for reason in sorted(
-                return_selectors.reason_catalogue(requestor.installation).values(), key=lambda r: r.position
+                return_reasons.selectable(return_selectors.reason_catalogue(requestor.installation)).values(),
+                key=lambda r: r.position,
             )
-            if reason.is_active
         ]
     context = {
         "t": request.texts,
