@@ -16,6 +16,7 @@ pytest.importorskip("tests.saleor_standin.fixtures")
 
 from saleor_aftersales.core.actors import Actor, ActorType  # noqa: E402
 from saleor_aftersales.installations.models import Installation  # noqa: E402
+from saleor_aftersales.loyalty import actions as loyalty_actions  # noqa: E402
 from saleor_aftersales.orders.models import Order  # noqa: E402
 from saleor_aftersales.returns import actions  # noqa: E402
 from saleor_aftersales.returns.actions import LineInput  # noqa: E402
@@ -29,6 +30,12 @@ JOINED = """
 query CustomerOrder($id: ID!) {
   order(id: $id) { number returnRequests { status lines { quantity } } }
   me { email returnRequests { number } }
+}
+"""
+
+LOYALTY = """
+query CustomerPoints {
+  me { email loyaltyAccount { channel availablePoints pendingPoints tierProgress { qualifying } } }
 }
 """
 
@@ -126,3 +133,36 @@ def test_another_customers_order_has_no_after_sales_data_through_the_gateway(app
     assert through_gateway["errors"][-1]["message"].startswith(
         'Cannot query field "_entities" on type "Query".'
     )
+
+
+def test_gateway_joins_the_signed_in_user_with_their_loyalty_account(app, gateway):
+    """`me { loyaltyAccount }`: Saleor answers `me`, our subgraph adds the points the customer's order earned."""
+    saleor = app.saleor
+    staff = Actor(type=ActorType.STAFF, user_id="VXNlcjox", email="staff@example.com")
+    loyalty_actions.save_programme(
+        installation=app.installation,
+        channel_slug="default-channel",
+        actor=staff,
+        values={"points_per_unit": Decimal("2")},
+    )
+    shoe = saleor.create_product("Running shoe", variants=[{"sku": "SHOE-42", "price": Decimal("50.00")}])
+    ada = saleor.create_customer("ada@example.com", "Ada", "Lovelace")
+    order = saleor.create_order(ada, lines=[(shoe, 2)], shipping=Decimal("10.00"))
+    saleor.pay_order(order)  # ORDER_FULLY_PAID -> 2 x 50.00 net x 2 points = 200 pending
+    bob = saleor.create_customer("bob@example.com", "Bob", "Builder")
+
+    as_ada = gateway.query(LOYALTY, token=saleor.issue_customer_token(ada))
+    as_bob = gateway.query(LOYALTY, token=saleor.issue_customer_token(bob))
+
+    assert as_ada.get("errors") is None, as_ada
+    account = as_ada["data"]["me"]["loyaltyAccount"]
+    assert as_ada["data"]["me"]["email"] == "ada@example.com"
+    assert (account["channel"], account["availablePoints"], account["pendingPoints"]) == (
+        "default-channel",
+        0,
+        200,
+    )
+    # Bob has no points of his own, and Ada's account never leaks into his answer.
+    assert as_bob.get("errors") is None, as_bob
+    assert as_bob["data"]["me"]["email"] == "bob@example.com"
+    assert as_bob["data"]["me"]["loyaltyAccount"] is None

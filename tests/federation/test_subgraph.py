@@ -276,3 +276,22 @@ def test_order_points_and_user_loyalty_account_are_only_for_that_customer(gql, i
     ]
     other = gql(LOYALTY_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
     assert other["data"]["_entities"] == [{"loyaltyPointsEarned": None}, {"loyaltyAccount": None}]
+
+
+def test_user_loyalty_account_by_the_email_key_finds_the_signed_in_customers_account(
+    gql, installation, make_token
+):
+    """The gateway may resolve `User` by `@key(email)`: the account (stored under the user id) is still found."""
+    from saleor_aftersales.loyalty.actions import earn_for_order
+    from tests.loyalty import factories as loyalty
+
+    loyalty.make_programme(installation)
+    order = loyalty.make_order(installation)
+    earn_for_order(order=order, actor=Actor(type=ActorType.SYSTEM))
+    refs = {"representations": [{"__typename": "User", "email": order.user_email}]}
+
+    own = gql(LOYALTY_ENTITIES, refs, token=make_token(user_id=order.user_id, email=order.user_email))
+    other = gql(LOYALTY_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
+
+    assert own["data"]["_entities"] == [{"loyaltyAccount": {"availablePoints": 0, "pendingPoints": 100}}]
+    assert other["data"]["_entities"] == [{"loyaltyAccount": None}]

@@ -102,8 +102,13 @@ class User(graphene.ObjectType):
         email = getattr(root, "email", None) or ""
         if not user_matches(requestor, user_id or None, email or None):
             return None
-        if not email and requestor.is_customer and requestor.actor.user_id == user_id:
-            email = requestor.actor.email or ""
+        if requestor.is_customer:
+            # The gateway may send either key (`id` or `email`); the customer's JWT carries both, and an account
+            # is found by user id first (a guest account under the same email is attached to it on sign-up).
+            if not email and requestor.actor.user_id == user_id:
+                email = requestor.actor.email or ""
+            if not user_id and (requestor.actor.email or "").lower() == email.lower():
+                user_id = requestor.actor.user_id or ""
         installation = requestor.installation
         if channel:
             return loyalty_selectors.account_of(installation, channel, user_id=user_id, email=email)
