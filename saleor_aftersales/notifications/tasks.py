@@ -1,9 +1,19 @@
-"""Thin tasks: each takes an id and calls one idempotent function; failures are retried with backoff."""
+"""Thin tasks: each takes an id and calls one idempotent function; failures are retried with backoff.
+
+The retry is Celery's (`self.retry(countdown=backoff)`); run eagerly (tests), the retry happens at once. A task
+that is lost anyway is covered by the beat sweeps, which pick up rows whose `next_attempt_at` has passed.
+"""
 
 from celery import shared_task
 
 from ..core.time import now
 from . import outgoing, sending
+
+
+def _retry(task, countdown: float, again):
+    if task.request.is_eager:
+        return again()
+    raise task.retry(countdown=countdown)
 
 
 @shared_task(name="notifications.send", bind=True, max_retries=None)
@@ -12,8 +22,13 @@ def send_notification_task(self, notification_id: int) -> None:
         sending.send(notification_id)
     except sending.SendFailed as exc:
         if exc.final:
-            return
-        raise self.retry(exc=exc, countdown=sending.backoff(exc.attempts).total_seconds()) from exc
+            return None
+        return _retry(
+            self,
+            sending.backoff(exc.attempts).total_seconds(),
+            lambda: send_notification_task.run(notification_id),
+        )
+    return None
 
 
 @shared_task(name="notifications.send_due")
@@ -34,7 +49,8 @@ def deliver_webhook_task(self, delivery_id: int) -> None:
     delivery = outgoing.deliver(delivery_id)
     if delivery is not None and delivery.status == "pending" and delivery.next_attempt_at is not None:
         countdown = max((delivery.next_attempt_at - now()).total_seconds(), 0)
-        raise self.retry(countdown=countdown)
+        return _retry(self, countdown, lambda: deliver_webhook_task.run(delivery_id))
+    return None
 
 
 @shared_task(name="notifications.deliver_due_webhooks")
