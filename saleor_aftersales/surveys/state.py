@@ -33,6 +33,6 @@ def apply_transition(
     """Move the survey and write the timeline row. Caller holds the row lock."""
     target = check_transition(survey, name)
     source = survey.status
-    survey.status = target
+    survey.status = str(target)
     survey.save(update_fields=["status", "completed_at", "updated_at"])
     return record_event(survey, type=name, actor=actor, from_status=source, to_status=target, note=note, data=data)
