@@ -108,10 +108,14 @@ def webhook_event_names() -> list[str]:
     return sorted(set(templates.events()) | registry.webhook_only_events())
 
 
-def publish_event(*, installation: Installation, event: str, event_id: str, data: dict) -> list[WebhookDelivery]:
+def publish_event(
+    *, installation: Installation, event: str, event_id: str, data: dict
+) -> list[WebhookDelivery]:
     """Queue one signed POST per active endpoint subscribed to `event` (once per endpoint and event id)."""
     endpoints = [
-        e for e in WebhookEndpoint.objects.filter(installation=installation, is_active=True) if e.subscribes_to(event)
+        e
+        for e in WebhookEndpoint.objects.filter(installation=installation, is_active=True)
+        if e.subscribes_to(event)
     ]
     if not endpoints:
         return []

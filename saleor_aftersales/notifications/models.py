@@ -111,3 +111,6 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ("attempted_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}@{self.attempted_at:%Y-%m-%dT%H:%M:%S} -> {self.status_code or self.error[:40]}"

@@ -87,7 +87,9 @@ def check_endpoint_url(url: str, *, resolve: bool = True) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _refuse(error_codes.INVALID_URL, "Give an http:// or https:// URL.")
     if parts.username or parts.password:
-        raise _refuse(error_codes.INVALID_URL, "Credentials in the URL are not allowed; sign with the secret.")
+        raise _refuse(
+            error_codes.INVALID_URL, "Credentials in the URL are not allowed; sign with the secret."
+        )
     if settings.NOTIFICATION_WEBHOOKS_ALLOW_PRIVATE:
         return url
     host = parts.hostname.lower()

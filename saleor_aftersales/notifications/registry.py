@@ -76,7 +76,11 @@ def dispatch(event: NotificationEvent) -> int:
         except Exception:  # one failing reaction must not undo the announced step; logged with its event
             logger.exception(
                 "notification handler failed",
-                extra={"event": event.event, "subject_type": event.subject_type, "subject_id": event.subject_id},
+                extra={
+                    "event": event.event,
+                    "subject_type": event.subject_type,
+                    "subject_id": event.subject_id,
+                },
             )
     return done
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.apps import apps
-from django.utils.html import escape, urlize
+from django.utils.html import urlize
 
 from ..core.errors import DomainError
 from ..core.i18n import SUPPORTED_LANGUAGES, normalize_language, pick
@@ -80,7 +80,9 @@ def placeholders(text: str) -> set[str]:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise DomainError(error_codes.INVALID_TEMPLATE, f"Unbalanced braces: {exc}. Write {{{{ for a brace.")
+        raise DomainError(
+            error_codes.INVALID_TEMPLATE, f"Unbalanced braces: {exc}. Write {{{{ for a brace."
+        ) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue

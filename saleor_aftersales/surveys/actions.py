@@ -127,7 +127,11 @@ def request_survey(
     except IntegrityError:  # a concurrent resolution asked first
         return Survey.objects.get(installation=installation, subject_type=subject_type, subject_id=subject_id)
     events.record_event(
-        survey, type=events.REQUESTED, actor=actor, to_status=survey.status, data={"reference": survey.reference}
+        survey,
+        type=events.REQUESTED,
+        actor=actor,
+        to_status=survey.status,
+        data={"reference": survey.reference},
     )
     _announce(survey)
     return survey
@@ -289,7 +293,9 @@ def submit_with_token(
 ) -> SurveyResponse:
     survey = survey_for_token(token)
     actor = Actor(type=ActorType.GUEST, email=survey.customer_email)
-    return submit_response(survey=survey, actor=actor, csat=csat, nps=nps, comment=comment, channel=channel, now=now)
+    return submit_response(
+        survey=survey, actor=actor, csat=csat, nps=nps, comment=comment, channel=channel, now=now
+    )
 
 
 def customer_owns(survey: Survey, actor: Actor) -> bool:

@@ -56,7 +56,9 @@ class Survey(InstallationScopedModel, TimestampedModel):
     language = models.CharField(max_length=16, default="en")
     status = models.CharField(max_length=16, choices=SurveyStatus.choices, default=SurveyStatus.REQUESTED)
     ask_nps = models.BooleanField(default=True)
-    token_nonce = models.CharField(max_length=64, help_text="Part of the signed link; a new one voids old links.")
+    token_nonce = models.CharField(
+        max_length=64, help_text="Part of the signed link; a new one voids old links."
+    )
     requested_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)

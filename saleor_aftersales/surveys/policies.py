@@ -61,7 +61,14 @@ class Aggregate:
 
 
 def aggregate(
-    *, responses: int, csat_sum: int, satisfied: int, promoters: int, passives: int, detractors: int, low_scores: int
+    *,
+    responses: int,
+    csat_sum: int,
+    satisfied: int,
+    promoters: int,
+    passives: int,
+    detractors: int,
+    low_scores: int,
 ) -> Aggregate:
     nps_responses = promoters + passives + detractors
     return Aggregate(

@@ -18,7 +18,9 @@ PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 def surveys_of_customer(installation: Installation, actor: Actor) -> QuerySet[Survey]:
     qs = Survey.objects.filter(installation=installation)
     if actor.user_id:
-        return qs.filter(Q(customer_user_id=actor.user_id) | Q(customer_user_id="", customer_email__iexact=actor.email))
+        return qs.filter(
+            Q(customer_user_id=actor.user_id) | Q(customer_user_id="", customer_email__iexact=actor.email)
+        )
     return qs.filter(customer_email__iexact=actor.email)
 
 

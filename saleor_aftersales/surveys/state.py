@@ -20,7 +20,9 @@ def check_transition(survey: Survey, name: str) -> str:
     sources, target = TRANSITIONS[name]
     if survey.status not in sources:
         if survey.status == S.COMPLETED:
-            raise DomainError(error_codes.ALREADY_ANSWERED, "This survey has been answered already.", "survey")
+            raise DomainError(
+                error_codes.ALREADY_ANSWERED, "This survey has been answered already.", "survey"
+            )
         if survey.status == S.EXPIRED:
             raise DomainError(error_codes.EXPIRED, "This survey has expired.", "survey")
         raise DomainError("INVALID_TRANSITION", f"A {survey.status} survey cannot '{name}'.", "survey")
@@ -35,4 +37,6 @@ def apply_transition(
     source = survey.status
     survey.status = str(target)
     survey.save(update_fields=["status", "completed_at", "updated_at"])
-    return record_event(survey, type=name, actor=actor, from_status=source, to_status=target, note=note, data=data)
+    return record_event(
+        survey, type=name, actor=actor, from_status=source, to_status=target, note=note, data=data
+    )

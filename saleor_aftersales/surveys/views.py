@@ -55,7 +55,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "error.INVALID": "请检查您的回答。",
     },
 }
-STATUS_FOR_CODE = {error_codes.INVALID_TOKEN: 404, error_codes.EXPIRED: 410, error_codes.ALREADY_ANSWERED: 409}
+STATUS_FOR_CODE = {
+    error_codes.INVALID_TOKEN: 404,
+    error_codes.EXPIRED: 410,
+    error_codes.ALREADY_ANSWERED: 409,
+}
 
 
 def _int_or_none(value: str | None) -> int | None | str:
@@ -92,7 +96,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     intro = texts["intro"].format(subject=labels[language], reference=survey.reference or survey.subject_id)
     form = {"intro": intro, "ask_nps": survey.ask_nps, "csat_range": range(1, 6), "nps_range": range(0, 11)}
     if survey.status != SurveyStatus.REQUESTED and request.method == "GET":
-        code = error_codes.ALREADY_ANSWERED if survey.status == SurveyStatus.COMPLETED else error_codes.EXPIRED
+        code = (
+            error_codes.ALREADY_ANSWERED if survey.status == SurveyStatus.COMPLETED else error_codes.EXPIRED
+        )
         return _page(request, language, STATUS_FOR_CODE[code], error=texts[f"error.{code}"], closed=True)
     if request.method == "GET":
         return _page(request, language, **form)
@@ -103,12 +109,17 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         if csat is None or csat == "invalid" or nps == "invalid":
             raise DomainError("OUT_OF_RANGE", "Choose a score.", "csat")
         response = actions.submit_with_token(
-            token=token, csat=int(csat), nps=nps if isinstance(nps, int) else None, comment=request.POST.get("comment", "")
+            token=token,
+            csat=int(csat),
+            nps=nps if isinstance(nps, int) else None,
+            comment=request.POST.get("comment", ""),
         )
     except DomainError as exc:
         message = texts.get(f"error.{exc.code}", texts["error.INVALID"])
         closed = exc.code in STATUS_FOR_CODE
-        return _page(request, language, STATUS_FOR_CODE.get(exc.code, 400), error=message, closed=closed, **form)
+        return _page(
+            request, language, STATUS_FOR_CODE.get(exc.code, 400), error=message, closed=closed, **form
+        )
     return _page(
         request,
         language,

@@ -45,7 +45,14 @@ def test_templates_are_listed_overridden_and_reset(gql, installation, staff_toke
     assert data[0]["placeholders"] == ["note", "order_number", "reference"]
     saved = gql(
         SAVE,
-        {"input": {"event": "return_approved", "language": "en", "subject": "OK {reference}", "body": "Go {note}"}},
+        {
+            "input": {
+                "event": "return_approved",
+                "language": "en",
+                "subject": "OK {reference}",
+                "body": "Go {note}",
+            }
+        },
         token=token,
     )["data"]["notificationTemplateSave"]
     assert saved["errors"] == []
@@ -103,7 +110,9 @@ def test_preview_renders_chinese_with_given_and_sample_values(gql, installation,
 
 def test_webhook_crud_and_redeliver_need_manage_apps(gql, installation, staff_token):
     denied = gql(
-        CREATE, {"input": {"url": "https://hooks.example.com/a", "events": ["*"]}}, token=staff_token("MANAGE_SETTINGS")
+        CREATE,
+        {"input": {"url": "https://hooks.example.com/a", "events": ["*"]}},
+        token=staff_token("MANAGE_SETTINGS"),
     )["data"]["notificationWebhookCreate"]
     assert [e["code"] for e in denied["errors"]] == ["PERMISSION_DENIED"]
     token = staff_token("MANAGE_APPS")
@@ -119,7 +128,7 @@ def test_webhook_crud_and_redeliver_need_manage_apps(gql, installation, staff_to
     assert [(e["field"], e["code"]) for e in bad["errors"]] == [("url", "INVALID_URL")]
     webhook_id = created["webhook"]["id"]
     updated = gql(
-        'mutation($id: ID!) { notificationWebhookUpdate(id: $id, input: {isActive: false}) '
+        "mutation($id: ID!) { notificationWebhookUpdate(id: $id, input: {isActive: false}) "
         "{ webhook { isActive } errors { code } } }",
         {"id": webhook_id},
         token=token,
@@ -152,7 +161,11 @@ def test_deliveries_list_in_constant_queries_and_redeliver_of_pending_is_refused
 
     for n in range(15):
         d = WebhookDelivery.objects.create(
-            installation=installation, endpoint=endpoint, event_id=f"e{n}", event="return_approved", payload={}
+            installation=installation,
+            endpoint=endpoint,
+            event_id=f"e{n}",
+            event="return_approved",
+            payload={},
         )
         WebhookAttempt.objects.create(delivery=d, attempted_at=now(), status_code=500)
     token = staff_token("MANAGE_APPS")

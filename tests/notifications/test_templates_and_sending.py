@@ -82,7 +82,10 @@ def test_installation_override_is_used_and_other_installations_keep_the_default(
     from saleor_aftersales.installations.models import Installation
 
     other = Installation.objects.create(
-        saleor_api_url="http://127.0.0.1:9/other/graphql/", saleor_domain="x", app_id="QXBwOjI=", auth_token="t"
+        saleor_api_url="http://127.0.0.1:9/other/graphql/",
+        saleor_domain="x",
+        app_id="QXBwOjI=",
+        auth_token="t",
     )
     actions.save_template(
         installation=installation,
@@ -138,7 +141,12 @@ def test_unknown_event_and_language_are_refused(installation):
     assert exc.value.code == "UNKNOWN_EVENT"
     with pytest.raises(DomainError) as exc:
         actions.save_template(
-            installation=installation, event="return_approved", language="de", subject="a", body="b", actor=STAFF
+            installation=installation,
+            event="return_approved",
+            language="de",
+            subject="a",
+            body="b",
+            actor=STAFF,
         )
     assert (exc.value.code, exc.value.details[0].field) == ("INVALID", "language")
 

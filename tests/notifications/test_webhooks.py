@@ -102,7 +102,9 @@ def test_an_old_signature_is_refused_as_a_replay():
     assert not outgoing.verify_signature(SECRET, "t=abc,v1=00", body)
 
 
-def test_a_500_is_retried_and_every_attempt_is_logged(installation, receiver, django_capture_on_commit_callbacks):
+def test_a_500_is_retried_and_every_attempt_is_logged(
+    installation, receiver, django_capture_on_commit_callbacks
+):
     receiver.statuses = [500, 503]
     _endpoint(installation, receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
@@ -115,7 +117,9 @@ def test_a_500_is_retried_and_every_attempt_is_logged(installation, receiver, dj
     assert len(receiver.requests) == 3 and len(event_ids) == 1  # same event id on every retry
 
 
-def test_a_receiver_that_keeps_failing_ends_failed(installation, receiver, settings, django_capture_on_commit_callbacks):
+def test_a_receiver_that_keeps_failing_ends_failed(
+    installation, receiver, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFICATION_WEBHOOK_MAX_ATTEMPTS = 2
     receiver.statuses = [500] * 10
     _endpoint(installation, receiver.url)
@@ -147,7 +151,9 @@ def test_only_active_subscribed_endpoints_of_the_installation_receive(
 ):
     _endpoint(installation, receiver.url, events=["return_refunded"])
     inactive = _endpoint(installation, receiver.url, events=["*"])
-    actions.update_webhook_endpoint(installation=installation, endpoint_id=inactive.pk, actor=STAFF, is_active=False)
+    actions.update_webhook_endpoint(
+        installation=installation, endpoint_id=inactive.pk, actor=STAFF, is_active=False
+    )
     wildcard = _endpoint(installation, receiver.url + "?all", events=["*"])
     with django_capture_on_commit_callbacks(execute=True):
         _notify(installation)
@@ -202,7 +208,9 @@ def test_unknown_events_are_refused_and_the_secret_is_encrypted(installation):
     with pytest.raises(DomainError) as exc:
         _endpoint(installation, "https://example.com/h", events=["return_teleported"])
     assert exc.value.code == "UNKNOWN_EVENT"
-    endpoint = _endpoint(installation, "https://example.com/h", events=["survey_completed", "return_approved"])
+    endpoint = _endpoint(
+        installation, "https://example.com/h", events=["survey_completed", "return_approved"]
+    )
     raw = WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("secret", flat=True)
     from django.db import connection
 

@@ -113,7 +113,11 @@ def test_staff_lists_responses_in_constant_queries_and_gets_stats(
     for n, (csat, nps) in enumerate(answers):
         survey = _survey(installation, subject_id=str(n))
         actions.submit_response(
-            survey=survey, actor=Actor.system("t"), csat=csat, nps=nps, now=datetime(2026, 11, 2 + n, tzinfo=UTC)
+            survey=survey,
+            actor=Actor.system("t"),
+            csat=csat,
+            nps=nps,
+            now=datetime(2026, 11, 2 + n, tzinfo=UTC),
         )
     token = staff_token("MANAGE_ORDERS")
     query = "{ surveyResponses(first: 50) { id csat nps reference customerEmail subjectType surveyId } }"
@@ -121,9 +125,7 @@ def test_staff_lists_responses_in_constant_queries_and_gets_stats(
     with django_assert_max_num_queries(3):
         rows = gql(query, token=token)["data"]["surveyResponses"]
     assert [r["csat"] for r in rows] == [3, 1, 2, 4, 5]
-    low = gql(
-        "{ surveyResponses(filter: {csatMax: 2}) { csat } }", token=token
-    )["data"]["surveyResponses"]
+    low = gql("{ surveyResponses(filter: {csatMax: 2}) { csat } }", token=token)["data"]["surveyResponses"]
     assert [r["csat"] for r in low] == [1, 2]
     stats = gql(
         "{ surveyStats(period: MONTH) { periodStart responses csatAverage csatPercent npsResponses npsScore "
@@ -165,7 +167,9 @@ def test_staff_config_update_needs_manage_settings(gql, installation, staff_toke
         "errors": [],
     }
     bad = gql(mutation, {"i": {"linkMaxAgeDays": 0}}, token=staff_token("MANAGE_SETTINGS"))["data"]
-    assert [(e["field"], e["code"]) for e in bad["surveyConfigUpdate"]["errors"]] == [("linkMaxAgeDays", "OUT_OF_RANGE")]
+    assert [(e["field"], e["code"]) for e in bad["surveyConfigUpdate"]["errors"]] == [
+        ("linkMaxAgeDays", "OUT_OF_RANGE")
+    ]
 
 
 def test_the_public_page_in_chinese_with_csrf(installation):
@@ -195,7 +199,9 @@ def test_the_public_page_refuses_forged_links(installation):
     survey = _survey(installation)
     page = Client().get(f"/s/{tokens.make_token(survey.pk, 'wrong-nonce')}")
     assert page.status_code == 404 and "This link is not valid." in page.content.decode()
-    assert Client().post(f"/s/{tokens.make_token(survey.pk, 'wrong-nonce')}", {"csat": "5"}).status_code == 404
+    assert (
+        Client().post(f"/s/{tokens.make_token(survey.pk, 'wrong-nonce')}", {"csat": "5"}).status_code == 404
+    )
 
 
 @pytest.mark.postgres_only
@@ -222,4 +228,6 @@ def test_a_duplicated_submit_awards_points_once(transactional_db, installation):
         t.join(timeout=60)
     assert sorted(map(str, outcomes)).count("ALREADY_ANSWERED") == 5
     assert SurveyResponse.objects.count() == 1
-    assert LedgerEntry.objects.filter(idempotency_key=f"action:survey_completed:survey:{survey.pk}").count() == 1
+    assert (
+        LedgerEntry.objects.filter(idempotency_key=f"action:survey_completed:survey:{survey.pk}").count() == 1
+    )

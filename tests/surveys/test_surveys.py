@@ -60,9 +60,13 @@ def test_request_survey_is_one_per_subject_and_emails_a_signed_link(
     assert list(first.events.values_list("type", flat=True)) == ["requested"]
 
 
-def test_the_survey_email_is_in_chinese_for_a_chinese_customer(installation, django_capture_on_commit_callbacks):
+def test_the_survey_email_is_in_chinese_for_a_chinese_customer(
+    installation, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        _request(installation, subject_type="return_request", subject_id="5", language="zh-Hans", reference="RMA-5")
+        _request(
+            installation, subject_type="return_request", subject_id="5", language="zh-Hans", reference="RMA-5"
+        )
     message = mail.outbox[0]
     assert message.subject == "您对退货申请 RMA-5 的服务满意吗？"
     assert "该链接仅可使用一次" in message.body
@@ -287,7 +291,10 @@ def test_completed_events_reach_merchant_webhooks(installation):
     from saleor_aftersales.notifications.models import WebhookDelivery, WebhookEndpoint
 
     WebhookEndpoint.objects.create(
-        installation=installation, url="https://hooks.example.com/x", events=["survey_completed"], secret="s" * 20
+        installation=installation,
+        url="https://hooks.example.com/x",
+        events=["survey_completed"],
+        secret="s" * 20,
     )
     survey = _request(installation)
     actions.submit_response(survey=survey, actor=CUSTOMER, csat=4, nps=8)

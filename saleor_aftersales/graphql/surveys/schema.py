@@ -41,7 +41,9 @@ class SurveyQueries(graphene.ObjectType):
         description="The survey a link points to (public; INVALID_TOKEN / EXPIRED answer null).",
     )
     my_surveys = graphene.List(
-        graphene.NonNull(Survey), required=True, first=graphene.Int(default_value=20),
+        graphene.NonNull(Survey),
+        required=True,
+        first=graphene.Int(default_value=20),
         description="The signed-in customer's surveys, newest first.",
     )
     survey_responses = graphene.List(

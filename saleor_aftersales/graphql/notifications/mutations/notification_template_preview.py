@@ -27,7 +27,12 @@ class NotificationTemplatePreview(BaseMutation):
             raise DomainError("INVALID", "context is a JSON object.", "context")
         values = {str(k): str(v) for k, v in (context or {}).items()}
         rendered = actions.preview_template(
-            installation=installation, event=event, language=language, subject=subject, body=body, context=values
+            installation=installation,
+            event=event,
+            language=language,
+            subject=subject,
+            body=body,
+            context=values,
         )
         return cls(
             rendered=NotificationRendered(

@@ -22,7 +22,9 @@ class NotificationTemplateInput(graphene.InputObjectType):
     event = graphene.String(required=True)
     language = graphene.String(required=True, description="en or zh-hans")
     subject = graphene.String(required=True)
-    body = graphene.String(required=True, description="Plain text with {placeholder} fields; HTML is derived.")
+    body = graphene.String(
+        required=True, description="Plain text with {placeholder} fields; HTML is derived."
+    )
 
 
 class NotificationTemplateSave(BaseMutation):

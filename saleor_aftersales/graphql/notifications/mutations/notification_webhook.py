@@ -91,7 +91,9 @@ class NotificationWebhookDelete(BaseMutation):
         requestor = cls.requestor(info)
         installation = requestor.require_staff(WEBHOOKS_PERMISSION)
         actions.delete_webhook_endpoint(
-            installation=installation, endpoint_id=pk_of(id, "NotificationWebhookEndpoint"), actor=requestor.actor
+            installation=installation,
+            endpoint_id=pk_of(id, "NotificationWebhookEndpoint"),
+            actor=requestor.actor,
         )
         return cls(deleted_id=id)
 
@@ -111,6 +113,8 @@ class NotificationWebhookRedeliver(BaseMutation):
         requestor = cls.requestor(info)
         installation = requestor.require_staff(WEBHOOKS_PERMISSION)
         delivery = actions.redeliver_webhook(
-            installation=installation, delivery_id=pk_of(id, "NotificationWebhookDelivery"), actor=requestor.actor
+            installation=installation,
+            delivery_id=pk_of(id, "NotificationWebhookDelivery"),
+            actor=requestor.actor,
         )
         return cls(delivery=delivery)

@@ -11,7 +11,9 @@ class SurveyConfigInput(graphene.InputObjectType):
     is_active = graphene.Boolean()
     subject_types = graphene.List(graphene.NonNull(SurveySubjectTypeEnum))
     ask_nps = graphene.Boolean()
-    low_csat_threshold = graphene.Int(description="A CSAT at or below this opens a follow-up case (0: never).")
+    low_csat_threshold = graphene.Int(
+        description="A CSAT at or below this opens a follow-up case (0: never)."
+    )
     link_max_age_days = graphene.Int()
 
 

@@ -25,7 +25,9 @@ class SurveyResend(BaseMutation):
         installation = requestor.require_staff(SaleorPermission.MANAGE_ORDERS)
         try:
             kind, pk = from_global_id(id)
-            survey = SurveyModel.objects.get(installation=installation, pk=int(pk)) if kind == "Survey" else None
+            survey = (
+                SurveyModel.objects.get(installation=installation, pk=int(pk)) if kind == "Survey" else None
+            )
         except (ValueError, SurveyModel.DoesNotExist):
             survey = None
         if survey is None:

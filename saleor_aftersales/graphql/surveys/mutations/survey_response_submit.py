@@ -13,7 +13,9 @@ class SurveyResponseSubmit(BaseMutation):
 
     class Arguments:
         token = graphene.String(description="The token of the emailed link (no sign-in needed).")
-        subject_type = SurveySubjectTypeEnum(description="Signed-in customers: the subject instead of a token.")
+        subject_type = SurveySubjectTypeEnum(
+            description="Signed-in customers: the subject instead of a token."
+        )
         subject_id = graphene.String()
         csat = graphene.Int(required=True, description="1-5")
         nps = graphene.Int(description="0-10, optional")
@@ -26,9 +28,13 @@ class SurveyResponseSubmit(BaseMutation):
         )
 
     @classmethod
-    def perform_mutation(cls, root, info, csat, token=None, subject_type=None, subject_id=None, nps=None, comment=""):
+    def perform_mutation(
+        cls, root, info, csat, token=None, subject_type=None, subject_id=None, nps=None, comment=""
+    ):
         if token:
-            response = actions.submit_with_token(token=token, csat=csat, nps=nps, comment=comment or "", channel="api")
+            response = actions.submit_with_token(
+                token=token, csat=csat, nps=nps, comment=comment or "", channel="api"
+            )
         else:
             requestor = cls.requestor(info)
             installation = requestor.require_customer()
