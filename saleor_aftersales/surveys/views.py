@@ -6,6 +6,8 @@ GET shows the question (or why the link cannot be used); POST records the answer
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_protect
@@ -71,7 +73,7 @@ def _int_or_none(value: str | None) -> int | None | str:
         return "invalid"
 
 
-def _page(request: HttpRequest, language: str, status: int = 200, **context) -> HttpResponse:
+def _page(request: HttpRequest, language: str, status: int = 200, **context: object) -> HttpResponse:
     texts = TEXTS[language]
     return render(
         request,
@@ -94,7 +96,12 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     texts = TEXTS[language]
     labels = actions.SUBJECT_LABELS[survey.subject_type]
     intro = texts["intro"].format(subject=labels[language], reference=survey.reference or survey.subject_id)
-    form = {"intro": intro, "ask_nps": survey.ask_nps, "csat_range": range(1, 6), "nps_range": range(0, 11)}
+    form: dict[str, Any] = {
+        "intro": intro,
+        "ask_nps": survey.ask_nps,
+        "csat_range": range(1, 6),
+        "nps_range": range(0, 11),
+    }
     if survey.status != SurveyStatus.REQUESTED and request.method == "GET":
         code = (
             error_codes.ALREADY_ANSWERED if survey.status == SurveyStatus.COMPLETED else error_codes.EXPIRED
