@@ -279,3 +279,32 @@ def test_registered_handlers_run_once_per_new_notification_and_failures_do_not_u
         registry.remove_handler(bad)
     assert seen == [("return_received", "7"), ("return_approved", "7")]
     assert Notification.objects.count() == 2
+
+
+def test_a_paid_order_announces_the_points_earned_in_chinese(
+    installation, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from saleor_aftersales.loyalty.actions import earn_for_order
+    from tests.loyalty.factories import make_order, make_programme
+
+    make_programme(installation, points_per_unit=Decimal("1"))
+    order = make_order(installation, lines=((Decimal("50.00"), 2),))
+    order.language_code = "zh-hans"
+    order.save(update_fields=["language_code"])
+    with django_capture_on_commit_callbacks(execute=True):
+        earn_for_order(order=order, actor=Actor.saleor())
+        earn_for_order(order=order, actor=Actor.saleor())  # ORDER_PAID and ORDER_FULLY_PAID overlap
+    assert [m.subject for m in mail.outbox] == [f"订单 #{order.number} 为您赚取了 100 积分"]
+
+
+def test_every_customer_event_renders_in_both_languages_with_its_placeholders(installation):
+    for event in EVERY_CUSTOMER_EVENT | {"loyalty_points_earned"}:
+        values = templates.sample_context(event)
+        for language in ("en", "zh-hans"):
+            rendered = templates.render(installation, event, language, values)
+            assert rendered.subject and rendered.text, (event, language)
+            assert "{" not in rendered.subject + rendered.text, (event, language)
+            for name in templates.placeholders(templates.default_texts()[event][language][1]):
+                assert f"[{name}]" in rendered.text, (event, language, name)
