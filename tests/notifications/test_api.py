@@ -180,3 +180,34 @@ def test_deliveries_list_in_constant_queries_and_redeliver_of_pending_is_refused
         token=token,
     )["data"]["notificationWebhookRedeliver"]
     assert [e["code"] for e in result["errors"]] == ["INVALID_TRANSITION"]
+
+
+def test_the_sent_log_is_per_installation_and_filterable(gql, installation, staff_token):
+    from saleor_aftersales.installations.models import Installation
+    from saleor_aftersales.notifications.models import Notification
+
+    other = Installation.objects.create(
+        saleor_api_url="http://127.0.0.1:9/other/graphql/",
+        saleor_domain="x",
+        app_id="QXBwOjI=",
+        auth_token="t",
+    )
+    for inst, key, status in [
+        (installation, "a", "sent"),
+        (installation, "b", "failed"),
+        (other, "c", "sent"),
+    ]:
+        Notification.objects.create(
+            installation=inst,
+            event="return_approved",
+            dedupe_key=key,
+            recipient_email=f"{key}@example.com",
+            status=status,
+        )
+    token = staff_token("MANAGE_SETTINGS")
+    rows = gql("{ notifications { recipientEmail status } }", token=token)["data"]["notifications"]
+    assert sorted(r["recipientEmail"] for r in rows) == ["a@example.com", "b@example.com"]
+    failed = gql('{ notifications(status: "failed") { recipientEmail attempts } }', token=token)["data"]
+    assert failed["notifications"] == [{"recipientEmail": "b@example.com", "attempts": 0}]
+    denied = gql("{ notifications { id } }", token=staff_token("MANAGE_ORDERS"))
+    assert denied["data"] is None and "MANAGE_SETTINGS" in denied["errors"][0]["message"]

@@ -308,3 +308,55 @@ def test_every_customer_event_renders_in_both_languages_with_its_placeholders(in
             assert "{" not in rendered.subject + rendered.text, (event, language)
             for name in templates.placeholders(templates.default_texts()[event][language][1]):
                 assert f"[{name}]" in rendered.text, (event, language, name)
+
+
+class SlowBackend:
+    """Holds the row lock for a while, like a slow SMTP server."""
+
+    sent: list = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(0.5)
+        SlowBackend.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.mark.postgres_only
+def test_two_workers_sending_at_once_send_one_email(transactional_db, installation, settings):
+    import threading
+
+    from django.db import connection
+
+    settings.EMAIL_BACKEND = "tests.notifications.test_templates_and_sending.SlowBackend"
+    SlowBackend.sent = []
+    notification = Notification.objects.create(  # recorded, its task not run yet
+        installation=installation,
+        event="return_approved",
+        dedupe_key="race",
+        recipient_email="buyer@example.com",
+        context={"reference": "RMA-1", "order_number": "1"},
+    )
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(sending.send(notification.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(SlowBackend.sent) == 1
+    assert sum(1 for r in results if r is not None) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("sent", 1)
