@@ -276,7 +276,11 @@ def survey_for_token(token: str) -> Survey:
     """The survey a link points to; INVALID_TOKEN for a forged or voided link, EXPIRED for an old one."""
     claims = tokens.read_token(token, max_age_days=tokens.MAX_AGE_DAYS)
     survey = Survey.objects.select_related("installation").filter(pk=claims.survey_id).first()
-    if survey is None or not tokens.nonce_matches(survey.token_nonce, claims.nonce):
+    if (
+        survey is None
+        or not survey.installation.is_active
+        or not tokens.nonce_matches(survey.token_nonce, claims.nonce)
+    ):
         raise DomainError(error_codes.INVALID_TOKEN, "This survey link is not valid.", "token")
     return survey
 

@@ -309,3 +309,14 @@ def test_link_expiry_date_is_in_the_email(installation):
     assert ctx["expires_on"] == survey.expires_at.date().isoformat()
     assert survey.expires_at - survey.requested_at == timedelta(days=30)
     assert survey.requested_at <= now()
+
+
+def test_links_of_an_uninstalled_app_stop_working(installation):
+    survey = _request(installation)
+    token = tokens.make_token(survey.pk, survey.token_nonce)
+    installation.is_active = False
+    installation.save(update_fields=["is_active"])
+    with pytest.raises(DomainError) as exc:
+        actions.submit_with_token(token=token, csat=5)
+    assert exc.value.code == "INVALID_TOKEN"
+    assert SurveyResponse.objects.count() == 0
