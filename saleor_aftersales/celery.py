@@ -17,6 +17,7 @@ _CAPABILITIES_WITH_SCHEDULES = (
     "returns",
     "loyalty",
     "warranty",
+    "surveys",
     "service",
     "sla",
     "notifications",

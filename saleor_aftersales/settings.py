@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "saleor_aftersales.returns",
     "saleor_aftersales.loyalty",
     "saleor_aftersales.warranty",
+    "saleor_aftersales.surveys",
     "saleor_aftersales.service",
     "saleor_aftersales.insights",
     "saleor_aftersales.dashboard",
@@ -86,6 +87,7 @@ MIGRATION_MODULES = {
         "returns",
         "loyalty",
         "warranty",
+        "surveys",
         "service",
         "insights",
         "dashboard",
@@ -220,6 +222,18 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="aftersales@localhost")
+# Notifications: email retries, and outgoing signed webhooks to the merchant's endpoints. Private and loopback
+# endpoint addresses are refused (SSRF) unless NOTIFICATION_WEBHOOKS_ALLOW_PRIVATE is set (on by default in DEBUG).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_BACKOFF_SECONDS = env.float("NOTIFICATION_BACKOFF_SECONDS", default=30.0)
+NOTIFICATION_WEBHOOK_MAX_ATTEMPTS = env.int("NOTIFICATION_WEBHOOK_MAX_ATTEMPTS", default=8)
+NOTIFICATION_WEBHOOK_BACKOFF_SECONDS = env.float("NOTIFICATION_WEBHOOK_BACKOFF_SECONDS", default=30.0)
+NOTIFICATION_WEBHOOK_TIMEOUT = env.float("NOTIFICATION_WEBHOOK_TIMEOUT", default=5.0)
+NOTIFICATION_WEBHOOKS_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOKS_ALLOW_PRIVATE", default=DEBUG)
+# Surveys: how long a survey link is valid, and the CSAT at or below which a follow-up case opens (defaults of
+# each installation's SurveyConfig).
+SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
+SURVEY_LOW_CSAT_THRESHOLD = env.int("SURVEY_LOW_CSAT_THRESHOLD", default=2)
 
 PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
 

@@ -12,6 +12,7 @@ from .notifications.schema import NotificationMutations, NotificationQueries
 from .returns.schema import ReturnMutations, ReturnQueries
 from .service.schema import ServiceMutations, ServiceQueries
 from .sla.schema import SlaMutations, SlaQueries
+from .surveys.schema import SurveyMutations, SurveyQueries
 from .warranty.schema import WarrantyMutations, WarrantyQueries
 
 
@@ -25,6 +26,7 @@ class Query(
     SlaQueries,
     NotificationQueries,
     KnowledgeQueries,
+    SurveyQueries,
     graphene.ObjectType,
 ):
     pass
@@ -40,6 +42,7 @@ class Mutation(
     SlaMutations,
     NotificationMutations,
     KnowledgeMutations,
+    SurveyMutations,
     graphene.ObjectType,
 ):
     pass

@@ -212,6 +212,22 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
             now=current,
             order=order,
         )
+    earned = sum(item["points"] for item in items)
+    if earned > 0:
+        notify(
+            installation=order.installation,
+            event="loyalty_points_earned",
+            recipient_email=account.email,
+            dedupe_key=f"loyalty-earned:{order.saleor_id}",
+            language=order.language_code,
+            context={
+                "points": earned,
+                "order_number": order.number,
+                "available_on": release_at.date().isoformat() if release_at else "",
+            },
+            subject_type="loyalty_account",
+            subject_id=account.pk,
+        )
     return created
 
 

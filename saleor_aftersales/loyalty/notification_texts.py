@@ -1,9 +1,20 @@
 """Customer notifications of the loyalty capability: {event: {language: (subject, body)}}.
 
-Placeholders come from the notification context: points, expires_on, channel, reward_en, reward_zh_hans, code.
+Placeholders come from the notification context: points, order_number, expires_on, channel, reward_en, reward_zh_hans, code.
 """
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "loyalty_points_earned": {
+        "en": (
+            "You earned {points} points with order #{order_number}",
+            "Thank you for order #{order_number}: {points} loyalty points are on their way. "
+            "They become available once the return window of the order has closed.",
+        ),
+        "zh-hans": (
+            "订单 #{order_number} 为您赚取了 {points} 积分",
+            "感谢您的订单 #{order_number}：{points} 积分即将到账，订单退货期结束后即可使用。",
+        ),
+    },
     "loyalty_points_expiring": {
         "en": (
             "{points} of your points expire soon",

@@ -672,6 +672,8 @@ def settle_return_request(
             amount=str(request.refund_amount or request.store_credit_amount),
             currency=request.currency,
         )
+    else:  # exchange, replacement, repair: no money, still a customer-visible resolution
+        _notify(request, "return_resolved", resolution=request.resolution)
     return request
 
 

@@ -45,4 +45,15 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "退货 {reference}（订单 #{order_number}）的 {amount} {currency} 已为您办理。",
         ),
     },
+    "return_resolved": {
+        "en": (
+            "Your return {reference} is resolved",
+            "Your return {reference} (order #{order_number}) is resolved. "
+            "Any replacement or exchange ships separately.",
+        ),
+        "zh-hans": (
+            "您的退货 {reference} 已处理完成",
+            "退货 {reference}（订单 #{order_number}）已处理完成。换货或补发商品将另行寄出。",
+        ),
+    },
 }

@@ -307,6 +307,7 @@ def test_refund_settles_exactly_once_through_the_outbox(installation, django_cap
         "return_approved",
         "return_received",
         "return_refunded",
+        "survey_requested",  # the resolution asks for feedback (surveys capability)
     }
 
 
@@ -476,7 +477,13 @@ def test_pickup_request_validates_address_and_window(installation):
 def test_notification_texts_cover_both_languages_and_render():
     from saleor_aftersales.returns.notification_texts import TEXTS
 
-    assert set(TEXTS) == {"return_approved", "return_rejected", "return_received", "return_refunded"}
+    assert set(TEXTS) == {
+        "return_approved",
+        "return_rejected",
+        "return_received",
+        "return_refunded",
+        "return_resolved",
+    }
     context = {
         "reference": "RMA-000001",
         "order_number": "42",
