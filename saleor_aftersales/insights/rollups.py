@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Min, Q, Sum
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from ..core.time import now as clock_now
 from ..installations.models import Installation
@@ -72,12 +72,9 @@ def _ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
     yield start, previous
 
 
-def _supplier(attributes: object) -> str:
-    if isinstance(attributes, list) and attributes:
-        return str(attributes[0])
-    if isinstance(attributes, str):
-        return attributes
-    return ""
+def _supplier(value: object) -> str:
+    """The first value of the supplier attribute (the mirror stores attributes as {slug: [value slugs]})."""
+    return str(value) if value else ""
 
 
 # ----------------------------------------------------------------------------------------------------- cells
@@ -163,7 +160,9 @@ def _add_sales(
         ),
     )
     if supplier_attr:
-        lines = lines.annotate(supplier_value=KeyTransform(supplier_attr, "product_attributes"))
+        lines = lines.annotate(
+            supplier_value=KeyTextTransform("0", KeyTransform(supplier_attr, "product_attributes"))
+        )
         fields.append("supplier_value")
     for row in lines.values_list(*fields).iterator(chunk_size=BATCH):
         channel, currency, order_fulfilled_at, product_id, variant_id, sku = row[:6]
@@ -252,7 +251,11 @@ def _add_returns(
         request__installation=installation, request__created_at__gte=start, request__created_at__lt=end
     ).order_by("request_id", "id")
     if supplier_attr:
-        lines = lines.annotate(supplier_value=KeyTransform(supplier_attr, "order_line__product_attributes"))
+        lines = lines.annotate(
+            supplier_value=KeyTextTransform(
+                "0", KeyTransform(supplier_attr, "order_line__product_attributes")
+            )
+        )
         fields.append("supplier_value")
     for group in _request_groups(lines.values_list(*fields).iterator(chunk_size=BATCH)):
         head = group[0]

@@ -22,8 +22,7 @@ from ..orders.models import OrderLine
 from ..returns import reasons as return_reasons
 from ..returns.models import ReturnReason
 from ..sla.models import ClockStatus, SlaClock
-from . import error_codes, kpis
-from .loyalty_kpis import loyalty_kpis
+from . import error_codes, kpis, providers
 from .models import (
     AlertStatus,
     DailyReasonRollup,
@@ -316,14 +315,17 @@ def overview(installation: Installation, filters: KpiFilters) -> dict[str, Any]:
         "series": series,
         "top_products": [] if filters.variant_id else top_products(installation, filters),
         "sla": sla_attainment(installation, filters),
-        # Cross-domain KPIs follow the period and channel; product filters do not apply to them.
-        "loyalty": loyalty_kpis(
-            installation,
-            start=filters.bounds()[0],
-            end=filters.bounds()[1],
-            channel=filters.channel,
-            granularity=granularity,
-            now=clock_now(),
+        # Cross-domain KPIs (loyalty, cases, satisfaction, repairs) follow the period and channel; product filters
+        # do not apply to them. One provider per source (providers.py).
+        **providers.cross_domain_kpis(
+            providers.KpiWindow(
+                installation=installation,
+                start=filters.bounds()[0],
+                end=filters.bounds()[1],
+                channel=filters.channel,
+                granularity=granularity,
+                now=clock_now(),
+            )
         ),
     }
 
