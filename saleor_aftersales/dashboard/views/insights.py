@@ -93,6 +93,9 @@ def render_insights(
     except DomainError as exc:
         error = error or form_error(exc)
     alerts = list(insights_selectors.alerts_for(installation, status=AlertStatus.OPEN)[:ALERT_ROWS])
+    photos = insights_selectors.alert_photos(alerts)
+    for alert in alerts:
+        alert.photo_files = photos.get(alert.pk, [])
     context = {
         "t": request.texts,
         "data": data,
