@@ -327,7 +327,9 @@ def _age(moment, at) -> str:
 
 def main() -> None:
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=KEEPDB)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=KEEPDB, serialize=False
+    )
     try:
         from saleor_aftersales.graphql.core.views import AftersalesGraphQLView
         from saleor_aftersales.insights import actions, alerts, rollups

@@ -25,7 +25,7 @@ from ..core.time import now as clock_now
 from ..installations.models import Installation
 from ..orders.models import Fulfillment, Order, OrderLine
 from ..returns.models import Resolution, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
-from . import kpis
+from . import kpis, rollups_sql
 from .models import DailyReasonRollup, DailyRollup, Grain, InsightsSettings, RollupState
 
 logger = logging.getLogger(__name__)
@@ -406,19 +406,41 @@ def _insert(model, rows: list[dict]) -> None:
             copy.write_row([Jsonb(row[n]) if n in json_names else row[n] for n in names])
 
 
-def rebuild_days(installation: Installation, days: Iterable[date]) -> int:
-    """Recompute the rollup rows of the given days from the domain tables; returns how many days were rebuilt."""
+def _sql_params(first: date, last: date, cfg: InsightsSettings) -> dict:
+    start, end = _day_bounds(first, last)
+    return {
+        "start": start,
+        "end": end,
+        "settled": list(MONEY_SETTLED),
+        "refund_resolutions": list(REFUND_RESOLUTIONS),
+        "not_returned": list(NOT_RETURNED),
+        "undecided": list(UNDECIDED),
+        "rejected": ReturnStatus.REJECTED,
+        "defects": list(cfg.defect_reason_categories or ["quality"]),
+    }
+
+
+def rebuild_days(installation: Installation, days: Iterable[date], *, engine: str | None = None) -> int:
+    """Recompute the rollup rows of the given days from the domain tables; returns how many days were rebuilt.
+
+    engine: "sql" (set-based INSERT ... SELECT, PostgreSQL; the default there) or "python" (row by row; SQLite,
+    and the reference the SQL is tested against).
+    """
+    engine = engine or ("sql" if connection.vendor == "postgresql" else "python")
     cfg = settings_for(installation)
     count = 0
     for first, last in _ranges(days):
-        sales, returns = day_rows(installation, first, last, cfg)
         with transaction.atomic():
             DailyRollup.objects.filter(installation=installation, day__gte=first, day__lte=last).delete()
             DailyReasonRollup.objects.filter(
                 installation=installation, day__gte=first, day__lte=last
             ).delete()
-            _insert(DailyRollup, sales)
-            _insert(DailyReasonRollup, returns)
+            if engine == "sql":
+                rollups_sql.insert_days(installation, first, last, cfg, params=_sql_params(first, last, cfg))
+            else:
+                sales, returns = day_rows(installation, first, last, cfg)
+                _insert(DailyRollup, sales)
+                _insert(DailyReasonRollup, returns)
         count += (last - first).days + 1
     return count
 
