@@ -38,7 +38,8 @@ NOT_RETURNED = (ReturnStatus.CANCELLED,)
 UNDECIDED = (ReturnStatus.REQUESTED, ReturnStatus.REJECTED, ReturnStatus.CANCELLED)
 MONEY_SETTLED = (ReturnStatus.RESOLVED,)
 REFUND_RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT)
-DAYS_PER_PASS = 31
+DAYS_PER_PASS = 31  # Python engine (memory per pass)
+SQL_DAYS_PER_PASS = 92  # SQL engine: fewer scans of the line tables
 BATCH = 5000
 
 
@@ -57,14 +58,14 @@ def _utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def _ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
-    """Consecutive runs of days, at most DAYS_PER_PASS long (bounded memory per pass)."""
+def _ranges(days: Iterable[date], longest: int = DAYS_PER_PASS) -> Iterator[tuple[date, date]]:
+    """Consecutive runs of days, at most `longest` long (bounded memory per pass)."""
     ordered = sorted(set(days))
     if not ordered:
         return
     start = previous = ordered[0]
     for day in ordered[1:]:
-        if day == previous + timedelta(days=1) and (day - start).days < DAYS_PER_PASS:
+        if day == previous + timedelta(days=1) and (day - start).days < longest:
             previous = day
             continue
         yield start, previous
@@ -429,7 +430,7 @@ def rebuild_days(installation: Installation, days: Iterable[date], *, engine: st
     engine = engine or ("sql" if connection.vendor == "postgresql" else "python")
     cfg = settings_for(installation)
     count = 0
-    for first, last in _ranges(days):
+    for first, last in _ranges(days, SQL_DAYS_PER_PASS if engine == "sql" else DAYS_PER_PASS):
         with transaction.atomic():
             DailyRollup.objects.filter(installation=installation, day__gte=first, day__lte=last).delete()
             DailyReasonRollup.objects.filter(
