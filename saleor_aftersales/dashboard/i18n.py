@@ -103,6 +103,9 @@ TEXTS = {
         "alert_comments": "Customer comments",
         "alert_photos": "Photos",
         "data_as_of": "Data as of",
+        "alert_method": "Test: one-sided exact binomial test of the recent defect-return rate against the item's own "
+        "baseline and (SKUs) its category, Benjamini–Hochberg false discovery rate control across the sweep, with a "
+        "minimum volume, minimum defect returns and minimum lift (see Settings).",
         "decision_p50": "Time to decision, median (h)",
         "refund_p90": "Time to refund, 90th percentile (h)",
         "sla_attainment": "SLA met",
@@ -240,6 +243,8 @@ TEXTS = {
         "alert_comments": "顾客留言",
         "alert_photos": "照片",
         "data_as_of": "数据截至",
+        "alert_method": "检验方法：对近期质量类退货率做单侧精确二项检验，与该商品自身基线及（SKU）所在类目比较；"
+        "对每次扫描的全部检验做 Benjamini–Hochberg 错误发现率控制，并要求最低销量、最低缺陷退货数和最低提升倍数（见设置）。",
         "decision_p50": "审核用时中位数（小时）",
         "refund_p90": "退款用时 90 分位（小时）",
         "sla_attainment": "SLA 达成率",
