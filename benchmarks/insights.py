@@ -362,14 +362,14 @@ def main() -> None:
         if not (SKIP_FULL and DailyRollup.objects.exists()):
             with time_machine.travel(NOW, tick=False), phase("full rollup build") as p:
                 state = rollups.refresh_rollups(installation, full=True)
-                with connection.cursor() as cursor:
-                    # What autovacuum does after a bulk insert (statistics, visibility map for index-only scans).
-                    cursor.execute("VACUUM (ANALYZE) insights_dailyrollup, insights_dailyreasonrollup")
             print(
                 f"full rollup build (task insights.refresh_rollups, full=True): {p.seconds:.1f}s for "
                 f"{state.last_days_recomputed} days -> {DailyRollup.objects.count():,} daily rows, "
                 f"{DailyReasonRollup.objects.count():,} reason rows"
             )
+        with connection.cursor() as cursor:
+            # What autovacuum does after a bulk insert (statistics, visibility map for index-only scans).
+            cursor.execute("VACUUM (ANALYZE) insights_dailyrollup, insights_dailyreasonrollup")
         changed_at = NOW + timedelta(minutes=15)
         with time_machine.travel(changed_at, tick=False):
             touched = list(ReturnRequest.objects.order_by("-created_at").values_list("pk", flat=True)[:100])

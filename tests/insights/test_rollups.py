@@ -290,3 +290,66 @@ def test_sql_rebuild_matches_the_python_rebuild_row_for_row(installation):
     assert DailyRollup.objects.filter(store_credit_amount__gt=0, grain="variant").count() > 5
     assert sql_facts == python_facts
     assert sql_reasons == python_reasons
+
+
+SQL_REQUEST_FIGURES = """
+SELECT COUNT(*),
+       COALESCE(SUM(CASE WHEN r.status NOT IN ('requested', 'rejected') THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = 'rejected' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = 'resolved' THEN r.refund_amount ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = 'resolved' THEN r.store_credit_amount ELSE 0 END), 0)
+FROM returns_returnrequest r
+WHERE r.installation_id = %s AND r.created_at >= %s AND r.created_at < %s AND r.status <> 'cancelled'
+"""
+SQL_REVENUE = """
+SELECT COALESCE(SUM(ol.unit_price_gross * ol.quantity_fulfilled), 0)
+FROM orders_orderline ol JOIN orders_order o ON o.id = ol.order_id
+WHERE o.installation_id = %s AND o.fulfilled_at >= %s AND o.fulfilled_at < %s
+"""
+SQL_DEFECTS = """
+SELECT COALESCE(SUM(rl.quantity), 0)
+FROM returns_returnline rl JOIN returns_returnrequest r ON r.id = rl.request_id
+WHERE r.installation_id = %s AND r.created_at >= %s AND r.created_at < %s AND r.status <> 'cancelled'
+  AND rl.reason_category IN ('quality', 'logistics')
+"""
+
+
+@pytest.mark.parametrize(
+    "start,end", [(date(2026, 11, 1), date(2026, 11, 27)), (date(2026, 11, 6), date(2026, 11, 12))]
+)
+def test_money_requests_and_defects_agree_with_direct_sql(installation, start, end):
+    from saleor_aftersales.core.money import quantize
+
+    _generate_rich(installation)
+    with time_machine.travel(NOW, tick=False):
+        refresh_rollups(installation)
+    adapt = connection.ops.adapt_datetimefield_value
+    args = [installation.pk, adapt(at(start.day)), adapt(at(end.day) + timedelta(days=1))]
+    with connection.cursor() as cursor:
+        cursor.execute(SQL_REQUEST_FIGURES, args)
+        requests, approved, rejected, refunds, credit = cursor.fetchone()
+        cursor.execute(SQL_REVENUE, args)
+        (revenue,) = cursor.fetchone()
+        cursor.execute(SQL_DEFECTS, args)
+        (defects,) = cursor.fetchone()
+
+    data = _overview(installation, start, end)
+    (usd,) = data["money"]
+    assert requests > 5 and refunds > 0 and credit > 0  # the generated set exercises every figure
+    assert (data["totals"]["requests"], data["totals"]["approved_requests"]) == (requests, approved)
+    assert data["totals"]["rejected_requests"] == rejected
+    assert usd["refund_amount"] == quantize(refunds, "USD")
+    assert usd["store_credit_amount"] == quantize(credit, "USD")
+    assert usd["revenue"] == quantize(revenue, "USD")
+    assert usd["refund_share_of_revenue"] == pytest.approx(float(Decimal(refunds) / Decimal(revenue)))
+    assert (
+        sum(
+            p["defect_units"]
+            for p in selectors.product_table(installation, _filters(installation, start, end))
+        )
+        == defects
+    )
+
+
+def _filters(installation, start, end):
+    return selectors.clean_filters(installation, start=start, end=end, today=NOW.date())
