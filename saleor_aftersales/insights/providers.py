@@ -12,7 +12,7 @@ Definitions:
 - complaint rate: complaint cases opened in the period / orders fulfilled in the period;
 - CSAT: share of CSAT answers of 4 or 5 (on 1..5); NPS: % promoters (9-10) - % detractors (0-6) on 0..10;
 - repair completion time: from the repair order's creation to its completion; repair cost: the cost of the repairs
-  completed in the period, per currency.
+  completed in the period (their lines: quantity x unit cost, parts and labour), per currency.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from ..core.money import quantize
@@ -85,15 +85,17 @@ SURVEYS = Source(
     fields={"submitted": "created_at", "kind": "kind", "score": "score", "channel": ""},
     values={"csat": "csat", "nps": "nps"},
 )
+# A repair order's cost is the sum of its lines (parts and labour): quantity x unit cost.
 REPAIRS = Source(
     "saleor_aftersales.warranty.models",
     "RepairOrder",
     fields={
         "created": "created_at",
         "completed": "completed_at",
-        "cost": "cost_amount",
+        "cost": "lines__unit_cost",
+        "cost_quantity": "lines__quantity",
         "currency": "currency",
-        "channel": "",
+        "channel": "order__channel_slug",
     },
 )
 
@@ -236,6 +238,15 @@ def repairs_provider(window: KpiWindow, source: Source = REPAIRS) -> dict[str, A
         return {"available": False, "completed": 0, "completion": EMPTY_DURATION, "cost": []}
     f = source.fields
     done = _channel(_in_window(_scoped(model, source, window), f["completed"], window), source, window)
+    if f.get("cost_quantity"):
+        amount = Sum(
+            ExpressionWrapper(
+                F(f["cost_quantity"]) * F(f["cost"]),
+                output_field=DecimalField(max_digits=30, decimal_places=6),
+            )
+        )
+    else:
+        amount = Sum(f["cost"])
     cost = [
         {
             "currency": row[f["currency"]],
@@ -243,7 +254,7 @@ def repairs_provider(window: KpiWindow, source: Source = REPAIRS) -> dict[str, A
             "amount": quantize(row["amount"] or Decimal("0"), row[f["currency"]]),
         }
         for row in done.values(f["currency"])
-        .annotate(repairs=Count("pk"), amount=Sum(f["cost"]))
+        .annotate(repairs=Count("pk", distinct=True), amount=amount)
         .order_by(f["currency"])
     ]
     summary = duration_summary(done, f["created"], f["completed"])

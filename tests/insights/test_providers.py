@@ -128,6 +128,24 @@ def test_repairs_completion_time_and_cost(shop):
     assert providers.repairs_provider(window(shop, channel="cn"), REPAIRS_STANDIN)["cost"] == []
 
 
+def test_repair_cost_from_lines_quantity_times_unit_cost(shop):
+    # Like RepairOrder.lines (quantity x unit_cost): R1's lines are 2 x 100 + 1 x 50 = 250; one repair, not two.
+    source = providers.Source(
+        REPAIRS_STANDIN.module,
+        REPAIRS_STANDIN.model,
+        fields={
+            **REPAIRS_STANDIN.fields,
+            "cost": "lines__order_line__unit_price_gross",
+            "cost_quantity": "lines__quantity",
+        },
+    )
+
+    data = providers.repairs_provider(window(shop), source)
+
+    assert data["cost"] == [{"currency": "USD", "repairs": 1, "amount": Decimal("250.00")}]
+    assert data["completed"] == 1
+
+
 def test_satisfaction_csat_nps_and_trend(installation):
     o, (line,) = order(installation, lines=[("VS", "PS", "C1", "10.00", 10)], fulfilled_at=at(1))
     answers = {
@@ -195,3 +213,22 @@ def test_real_service_cases_when_installed(shop):
     assert (data["opened"], data["complaints"], data["fulfilled_orders"]) == (1, 1, 3)
     assert data["first_response"]["count"] == 1
     assert data["resolution"]["count"] == 1
+
+
+def test_real_repair_orders_when_installed(shop):
+    """Runs once the warranty capability (RepairOrder, RepairLine) is merged; skipped before."""
+    model = providers.REPAIRS.load()
+    if model is None:
+        pytest.skip("repair orders are not part of this build yet")
+    repair = model.objects.create(installation=shop, number="R-1", customer_email="buyer@example.com")
+    repair.lines.create(kind="part", description="Zip", quantity=Decimal("2"), unit_cost=Decimal("7.50"))
+    repair.lines.create(
+        kind="labour", description="Fitting", quantity=Decimal("0.5"), unit_cost=Decimal("40")
+    )
+    model.objects.filter(pk=repair.pk).update(created_at=at(5), completed_at=at(8))
+
+    data = providers.repairs_provider(window(shop))
+
+    # 2 x 7.50 + 0.5 x 40 = 35.00; completed after 72 h -> bucket (48,72].
+    assert data["cost"] == [{"currency": "USD", "repairs": 1, "amount": Decimal("35.00")}]
+    assert data["completion"]["count"] == 1
