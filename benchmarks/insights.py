@@ -2,9 +2,12 @@
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres .venv/bin/python benchmarks/insights.py
 It creates a throwaway database, loads a year of orders, fulfillments, return requests/lines and SLA clocks with
-COPY, then prints: generation time, the full and an incremental rollup refresh, the KPI overview of a 90-day window
-(GraphQL, in-process, staff JWT; p50/p95 and SQL count), the same with a category and a variant filter, the quality
-alert sweep, and a 12-month policy simulation. Sizes: BENCH_ORDERS (50 000), BENCH_LINES_PER_ORDER (20),
+COPY, then prints per phase its time and its own peak RSS: generation, the full rollup rebuild (set-based SQL) and an
+incremental refresh (the 15-minute beat task), the KPI overview of a 90-day window (GraphQL, in-process, staff JWT;
+p50/p95 and SQL count; with the rollups' staleness), the same with a category and a variant filter and for 365 days,
+the quality-alert sweep, and a 12-month policy simulation (requests/s, lines/s).
+Generate once and reuse:  BENCH_GENERATE_ONLY=1 (load into "bench_insights_keep" and stop), then BENCH_KEEPDB=1 (reuse
+it; add BENCH_SKIP_FULL=1 to skip the full rebuild). Sizes: BENCH_ORDERS (50 000), BENCH_LINES_PER_ORDER (20),
 BENCH_REQUESTS_PER_ORDER (4); every order line is asked back once (requests x lines per request = lines per order).
 """
 
