@@ -232,3 +232,24 @@ def test_real_repair_orders_when_installed(shop):
     # 2 x 7.50 + 0.5 x 40 = 35.00; completed after 72 h -> bucket (48,72].
     assert data["cost"] == [{"currency": "USD", "repairs": 1, "amount": Decimal("35.00")}]
     assert data["completion"]["count"] == 1
+
+
+def test_providers_count_only_their_installation(shop):
+    from saleor_aftersales.installations.models import Installation
+
+    other = Installation.objects.create(
+        saleor_api_url="https://other.example.com/graphql/", app_id="x", auth_token="t"
+    )
+    o, (line,) = order(other, lines=[("VX", "PX", "C1", "10.00", 1)], fulfilled_at=at(10))
+    return_request(other, o, created_at=at(11), status="resolved", kind="claim", resolved_after_hours=5,
+                   refund_amount=Decimal("9.00"), lines=[(line, 1, "quality-defect", "quality", 1)])  # fmt: skip
+
+    cases = providers.cases_provider(window(shop), CASES_STANDIN)
+    repairs = providers.repairs_provider(window(shop), REPAIRS_STANDIN)
+    answers = providers.satisfaction_provider(window(shop), SURVEYS_STANDIN)
+
+    assert (cases["opened"], cases["complaints"], cases["fulfilled_orders"]) == (5, 0, 3)
+    assert repairs["cost"] == [{"currency": "USD", "repairs": 1, "amount": Decimal("250.00")}]
+    # The shop's own quality lines stand in for CSAT answers: R1, R2, R5 -> 3 (the other shop's would make 4).
+    assert answers["csat_responses"] == 3
+    assert providers.cases_provider(window(other), CASES_STANDIN)["complaints"] == 1
