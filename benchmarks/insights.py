@@ -2,9 +2,12 @@
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres .venv/bin/python benchmarks/insights.py
 It creates a throwaway database, loads a year of orders, fulfillments, return requests/lines and SLA clocks with
-COPY, then prints: generation time, the full and an incremental rollup refresh, the KPI overview of a 90-day window
-(GraphQL, in-process, staff JWT; p50/p95 and SQL count), the same with a category and a variant filter, the quality
-alert sweep, and a 12-month policy simulation. Sizes: BENCH_ORDERS (50 000), BENCH_LINES_PER_ORDER (20),
+COPY, then prints per phase its time and its own peak RSS: generation, the full rollup rebuild (set-based SQL) and an
+incremental refresh (the 15-minute beat task), the KPI overview of a 90-day window (GraphQL, in-process, staff JWT;
+p50/p95 and SQL count; with the rollups' staleness), the same with a category and a variant filter and for 365 days,
+the quality-alert sweep, and a 12-month policy simulation (requests/s, lines/s).
+Generate once and reuse:  BENCH_GENERATE_ONLY=1 (load into "bench_insights_keep" and stop), then BENCH_KEEPDB=1 (reuse
+it; add BENCH_SKIP_FULL=1 to skip the full rebuild). Sizes: BENCH_ORDERS (50 000), BENCH_LINES_PER_ORDER (20),
 BENCH_REQUESTS_PER_ORDER (4); every order line is asked back once (requests x lines per request = lines per order).
 """
 
@@ -25,8 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/postgres")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-# BENCH_KEEPDB=1 keeps (and on the next run reuses) the loaded database "bench_insights_keep", to iterate on queries.
-KEEPDB = os.environ.get("BENCH_KEEPDB") == "1"
+# BENCH_KEEPDB=1 keeps (and on the next run reuses) the loaded database "bench_insights_keep", to iterate on queries;
+# BENCH_GENERATE_ONLY=1 stops after loading it (generate once, then time the phases as often as needed).
+KEEPDB = os.environ.get("BENCH_KEEPDB") == "1" or os.environ.get("BENCH_GENERATE_ONLY") == "1"
+GENERATE_ONLY = os.environ.get("BENCH_GENERATE_ONLY") == "1"
+# BENCH_SKIP_FULL=1 (with a kept database that has rollups): skip the full rebuild, time the rest.
+SKIP_FULL = os.environ.get("BENCH_SKIP_FULL") == "1"
 os.environ.setdefault("TEST_DB_NAME", "bench_insights_keep" if KEEPDB else f"bench_insights_{os.getpid()}")
 
 import django  # noqa: E402
@@ -60,6 +67,36 @@ STATUSES = ["resolved"] * 10 + ["approved", "in_transit", "received", "inspected
     "rejected", "rejected", "cancelled", "cancelled"]  # fmt: skip
 RESOLUTIONS = ["refund"] * 6 + ["store_credit"] * 2 + ["exchange", "repair"]
 SPIKING_VARIANTS = {"V7", "V42", "V99"}  # a defect jump in the last 28 days, for the alert sweep to find
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM of this process (peak resident set since the last reset), in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class phase:
+    """Times a phase and prints its own peak RSS: the high-water mark is reset on entry (Linux clear_refs 5)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> phase:
+        gc.collect()
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+        except OSError:  # not Linux, or not allowed: the peak is then the process's so far
+            pass
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.started
+        print(f"  [{self.name}: {self.seconds:.2f}s, peak RSS {_peak_rss_mb():,.0f} MiB]", flush=True)
 
 
 def gid(kind: str, n) -> str:
@@ -287,50 +324,63 @@ OVERVIEW = """query($filter: InsightsFilterInput!) { insightsOverview(filter: $f
 } }"""
 
 
+def _age(moment, at) -> str:
+    return "never" if moment is None else f"{(at - moment).total_seconds() / 60:.0f} min"
+
+
 def main() -> None:
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=KEEPDB)
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=KEEPDB, serialize=False
+    )
     try:
         from saleor_aftersales.graphql.core.views import AftersalesGraphQLView
         from saleor_aftersales.insights import actions, alerts, rollups
         from saleor_aftersales.insights.models import DailyReasonRollup, DailyRollup, InsightsSettings
         from saleor_aftersales.installations.models import Installation
-        from saleor_aftersales.returns.models import ReturnRequest
+        from saleor_aftersales.returns.models import ReturnLine, ReturnRequest
 
         reuse = KEEPDB and Installation.objects.filter(saleor_api_url=API_URL).exists()
         if reuse:
             installation = Installation.objects.get(saleor_api_url=API_URL)
             key = _rekey(installation)
-            print("reusing the kept database")
+            print(
+                f"reusing the kept database: {ReturnRequest.objects.count():,} return requests, "
+                f"{ReturnLine.objects.count():,} return lines"
+            )
         else:
-            installation, key = create_bench_installation(API_URL, gid("App", 1))
-            InsightsSettings.objects.create(installation=installation, supplier_attribute="supplier")
-            counts = seed(installation)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            with phase("generate"):
+                installation, key = create_bench_installation(API_URL, gid("App", 1))
+                InsightsSettings.objects.create(installation=installation, supplier_attribute="supplier")
+                counts = seed(installation)
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             print(
                 f"generated {counts['orders']:,} orders, {counts['order_lines']:,} order lines, "
                 f"{counts['requests']:,} return requests, {counts['return_lines']:,} return lines "
                 f"in {counts['seconds']}s (COPY)"
             )
-        with time_machine.travel(NOW, tick=False):
-            t0 = time.perf_counter()
-            state = rollups.refresh_rollups(installation, full=not (reuse and DailyRollup.objects.exists()))
+        if GENERATE_ONLY:
+            return
+        if not (SKIP_FULL and DailyRollup.objects.exists()):
+            with time_machine.travel(NOW, tick=False), phase("full rollup build") as p:
+                state = rollups.refresh_rollups(installation, full=True)
             print(
-                f"full rollup build: {time.perf_counter() - t0:.1f}s for {state.last_days_recomputed} days -> "
-                f"{DailyRollup.objects.count():,} daily rows, {DailyReasonRollup.objects.count():,} reason rows"
+                f"full rollup build (task insights.refresh_rollups, full=True): {p.seconds:.1f}s for "
+                f"{state.last_days_recomputed} days -> {DailyRollup.objects.count():,} daily rows, "
+                f"{DailyReasonRollup.objects.count():,} reason rows"
             )
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        with time_machine.travel(NOW + timedelta(minutes=15), tick=False):
+        with connection.cursor() as cursor:
+            # What autovacuum does after a bulk insert (statistics, visibility map for index-only scans).
+            cursor.execute("VACUUM (ANALYZE) insights_dailyrollup, insights_dailyreasonrollup")
+        changed_at = NOW + timedelta(minutes=15)
+        with time_machine.travel(changed_at, tick=False):
             touched = list(ReturnRequest.objects.order_by("-created_at").values_list("pk", flat=True)[:100])
-            ReturnRequest.objects.filter(pk__in=touched).update(
-                status="approved", updated_at=NOW + timedelta(minutes=15)
-            )
-            t0 = time.perf_counter()
-            state = rollups.refresh_rollups(installation)
+            ReturnRequest.objects.filter(pk__in=touched).update(status="approved", updated_at=changed_at)
+            with phase("incremental refresh") as p:
+                state = rollups.refresh_rollups(installation)
             print(
-                f"incremental refresh after 100 requests changed: {time.perf_counter() - t0:.2f}s "
+                f"incremental refresh (beat every 15 min) after 100 requests changed: {p.seconds:.2f}s "
                 f"({state.last_days_recomputed} days rebuilt)"
             )
         gc.collect()
@@ -342,65 +392,78 @@ def main() -> None:
             key, email="staff@example.com", user_id=gid("User", 1), is_staff=True, type="thirdparty",
             app=gid("App", 1), permissions=["MANAGE_ORDERS"], user_permissions=["MANAGE_ORDERS"],
         )  # fmt: skip
+        asked_at = NOW + timedelta(minutes=20)
         end = (NOW - timedelta(days=1)).date()
         window = {"start": (end - timedelta(days=89)).isoformat(), "end": end.isoformat()}
-        for label, extra in (
-            ("90-day overview, all products", {}),
-            ("90-day overview, one category", {"categoryId": gid("Category", 3)}),
-            ("90-day overview, one variant + channel", {"variantId": "V7", "channel": "web"}),
-            ("365-day overview, all products", {"start": (end - timedelta(days=364)).isoformat()}),
-        ):
-            body = json.dumps({"query": OVERVIEW, "variables": {"filter": {**window, **extra}}})
+        with phase("KPI overview"):
+            for label, extra in (
+                ("90-day overview, all products", {}),
+                ("90-day overview, one category", {"categoryId": gid("Category", 3)}),
+                ("90-day overview, one variant + channel", {"variantId": "V7", "channel": "web"}),
+                ("365-day overview, all products", {"start": (end - timedelta(days=364)).isoformat()}),
+            ):
+                body = json.dumps({"query": OVERVIEW, "variables": {"filter": {**window, **extra}}})
 
-            def call(body=body):
-                with time_machine.travel(NOW + timedelta(minutes=20), tick=False):
-                    request = factory.post(
-                        "/graphql/",
-                        body,
-                        content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {staff}",
-                    )
-                    return view(request)
+                def call(body=body):
+                    with time_machine.travel(asked_at, tick=False):
+                        request = factory.post(
+                            "/graphql/",
+                            body,
+                            content_type="application/json",
+                            HTTP_AUTHORIZATION=f"Bearer {staff}",
+                        )
+                        return view(request)
 
-            def check(response) -> None:
-                data = json.loads(response.content)
-                assert "errors" not in data, str(data)[:500]
-                assert data["data"]["insightsOverview"]["totals"]["fulfilledUnits"] > 0
+                def check(response) -> None:
+                    data = json.loads(response.content)
+                    assert "errors" not in data, str(data)[:500]
+                    assert data["data"]["insightsOverview"]["totals"]["fulfilledUnits"] > 0
 
-            p50, p95, sql = time_calls(call, check, ROUNDS)
-            print(f"{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  SQL {sql}")
+                p50, p95, sql = time_calls(call, check, ROUNDS)
+                print(f"{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  SQL {sql}")
         sample = json.loads(call().content)["data"]["insightsOverview"]
+        refreshed = state.refreshed_at
+        print(
+            f"  staleness shown with it: refreshed {_age(refreshed, asked_at)} before the query, watermark "
+            f"{_age(state.watermark, asked_at)} (refresh every 15 min, last took {state.last_duration_ms} ms)"
+        )
         print(
             f"  (last: return rate {sample['totals']['returnRate']:.3f}, refund share "
             f"{sample['money'][0]['refundShareOfRevenue']:.3f}, decision p50/p90 "
             f"{sample['durations'][0]['p50Hours']:.1f}/{sample['durations'][0]['p90Hours']:.1f} h)"
         )
         with time_machine.travel(NOW, tick=False):
-            t0 = time.perf_counter()
-            raised = alerts.sweep_quality_alerts(installation, today=NOW.date())
+            with phase("quality alert sweep") as p:
+                raised = alerts.sweep_quality_alerts(installation, today=NOW.date())
             tests = len(
                 alerts.run_tests(
                     installation, alerts.windows_for(NOW.date(), recent_days=28, baseline_days=182)
                 )[0]
             )
             print(
-                f"quality alert sweep: {time.perf_counter() - t0:.2f}s, {tests} tests, {len(raised)} alerts "
+                f"quality alert sweep: {p.seconds:.2f}s, {tests} tests, {len(raised)} alerts "
                 f"({', '.join(sorted(f'{a.level}:{a.key}' for a in raised)[:8])})"
             )
             from saleor_aftersales.core.actors import Actor
 
-            t0 = time.perf_counter()
-            # Celery is eager here: the task runs when start_simulation's transaction commits.
-            run = actions.start_simulation(
-                installation=installation, actor=Actor.system("bench"), months=12,
-                changes={"no_reason_days": 5, "restocking_fee_percent": "10", "store_credit_bonus_percent": "10"},
-                return_label_cost="6",
-            )  # fmt: skip
-            run.refresh_from_db()
+            with phase("12-month policy simulation") as p:
+                # Celery is eager here: the task runs when start_simulation's transaction commits.
+                run = actions.start_simulation(
+                    installation=installation, actor=Actor.system("bench"), months=12,
+                    changes={"no_reason_days": 5, "restocking_fee_percent": "10", "store_credit_bonus_percent": "10"},
+                    return_label_cost="6",
+                )  # fmt: skip
+                run.refresh_from_db()
+            lines = ReturnLine.objects.filter(
+                request__installation=installation,
+                request__created_at__gte=run.period_start,
+                request__created_at__lt=run.period_end,
+            ).count()
             usd = run.result["by_currency"][0]
             print(
-                f"12-month policy simulation: {time.perf_counter() - t0:.1f}s for {run.total_requests:,} requests "
-                f"(accepted {usd['current']['accepted_requests']:,} -> {usd['proposed']['accepted_requests']:,}, "
+                f"12-month policy simulation: {p.seconds:.1f}s for {run.total_requests:,} requests / {lines:,} lines "
+                f"({run.total_requests / p.seconds:,.0f} requests/s, {lines / p.seconds:,.0f} lines/s; "
+                f"accepted {usd['current']['accepted_requests']:,} -> {usd['proposed']['accepted_requests']:,}, "
                 f"retained revenue {usd['current']['retained_revenue']} -> {usd['proposed']['retained_revenue']})"
             )
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ SETTINGS_LIMITS = {
     "min_defects": (1, 100000),
 }
 PROGRESS_EVERY = 2000
+BATCH = 5000
 DIGEST_EVENT = "insights_quality_digest"
 
 
@@ -256,50 +258,52 @@ _REQUEST_FACTS = (
 )
 
 
-def _cases(ids: list[int], trusted: set[str]) -> list[tuple[str, simulator.RequestCase]]:
-    """(channel, case) per request, read as plain rows (three queries per chunk, no model instances)."""
-    lines: dict[int, list[simulator.LineCase]] = defaultdict(list)
-    for row in (
-        ReturnLine.objects.filter(request_id__in=ids).order_by("request_id", "id").values_list(*_LINE_FACTS)
-    ):
-        (
-            request_id,
-            quantity,
-            code,
-            category,
-            bought,
-            fulfilled,
-            price,
-            product,
-            category_id,
-            product_type,
-        ) = row[:10]
-        metadata, window_fulfilled_at, delivered_at, order_fulfilled_at = row[10:]
-        lines[request_id].append(
-            simulator.LineCase(
-                quantity=quantity,
-                order_quantity=bought,
-                order_quantity_fulfilled=fulfilled or bought,
-                unit_price=price,
-                reason_code=code,
-                reason_category=category,
-                product_id=product,
-                category_id=category_id,
-                product_type_id=product_type,
-                product_metadata=metadata or {},
-                fulfilled_at=window_fulfilled_at or order_fulfilled_at,
-                delivered_at=delivered_at,
-            )
-        )
+def _stream_cases(base, trusted: set[str]) -> Iterator[tuple[str, simulator.RequestCase]]:
+    """(channel, case) per request of `base` in (created_at, id) order, streamed as plain rows.
+
+    Two server-side cursors in the same order (requests; their lines) are merged, plus one grouped query for the
+    photo counts: a constant number of queries whatever the period, and no model instances.
+    """
+    order = ("created_at", "id")
     photos = dict(
-        ReturnPhoto.objects.filter(request_id__in=ids)
+        ReturnPhoto.objects.filter(request__in=base.values("pk"))
         .values("request_id")
         .annotate(n=Count("id"))
         .values_list("request_id", "n")
     )
-    cases = []
-    rows = ReturnRequest.objects.filter(pk__in=ids).order_by("created_at", "id").values_list(*_REQUEST_FACTS)
-    for pk, created_at, kind, resolution, currency, channel, user_id, email, shipping in rows:
+    line_rows = (
+        ReturnLine.objects.filter(request__in=base.values("pk"))
+        .order_by("request__created_at", "request_id", "id")
+        .values_list(*_LINE_FACTS)
+        .iterator(chunk_size=BATCH)
+    )
+    pending = next(line_rows, None)
+    for pk, created_at, kind, resolution, currency, channel, user_id, email, shipping in (
+        base.order_by(*order).values_list(*_REQUEST_FACTS).iterator(chunk_size=BATCH)
+    ):
+        lines = []
+        while pending is not None and pending[0] == pk:
+            (
+                _request_id, quantity, code, category, bought, fulfilled, price, product, category_id, product_type,
+                metadata, window_fulfilled_at, delivered_at, order_fulfilled_at,
+            ) = pending  # fmt: skip
+            lines.append(
+                simulator.LineCase(
+                    quantity=quantity,
+                    order_quantity=bought,
+                    order_quantity_fulfilled=fulfilled or bought,
+                    unit_price=price,
+                    reason_code=code,
+                    reason_category=category,
+                    product_id=product,
+                    category_id=category_id,
+                    product_type_id=product_type,
+                    product_metadata=metadata or {},
+                    fulfilled_at=window_fulfilled_at or order_fulfilled_at,
+                    delivered_at=delivered_at,
+                )
+            )
+            pending = next(line_rows, None)
         case = simulator.RequestCase(
             created_at=created_at,
             kind=kind,
@@ -309,10 +313,14 @@ def _cases(ids: list[int], trusted: set[str]) -> list[tuple[str, simulator.Reque
             trusted_customer=bool(user_id and user_id in trusted),
             photo_count=photos.get(pk, 0),
             order_shipping=shipping,
-            lines=tuple(lines[pk]),
+            lines=tuple(lines),
         )
-        cases.append((channel, case))
-    return cases
+        yield channel, case
+
+
+def report_progress(run: SimulationRun, processed: int) -> None:
+    """What the dashboard polls while the task runs (its own autocommit write, outside the replay)."""
+    SimulationRun.objects.filter(pk=run.pk).update(processed_requests=processed)
 
 
 def run_simulation(*, run_id: int) -> SimulationRun | None:
@@ -385,16 +393,15 @@ def _replay(run: SimulationRun, base) -> dict[str, Any]:
             )
         return replays[key]
 
-    ids = list(base.order_by("created_at", "id").values_list("id", flat=True))
     processed = 0
-    for offset in range(0, len(ids), PROGRESS_EVERY):
-        chunk = ids[offset : offset + PROGRESS_EVERY]
-        for channel, case in _cases(chunk, trusted):
-            current, proposed = replays_for(channel, case.currency)
-            current.judge(case)
-            proposed.judge(case)
-        processed += len(chunk)
-        SimulationRun.objects.filter(pk=run.pk).update(processed_requests=processed)
+    for channel, case in _stream_cases(base, trusted):
+        current, proposed = replays_for(channel, case.currency)
+        current.judge(case)
+        proposed.judge(case)
+        processed += 1
+        if processed % PROGRESS_EVERY == 0:
+            report_progress(run, processed)
+    report_progress(run, processed)
     by_currency: dict[str, list[tuple[simulator.Replay, simulator.Replay]]] = defaultdict(list)
     for (_channel, currency), pair in replays.items():
         by_currency[currency].append(pair)
@@ -409,7 +416,7 @@ def _replay(run: SimulationRun, base) -> dict[str, Any]:
     return {
         "period_start": run.period_start.isoformat(),
         "period_end": run.period_end.isoformat(),
-        "requests": len(ids),
+        "requests": processed,
         "by_currency": results,
         "assumptions": simulator.ASSUMPTIONS,
     }

@@ -136,3 +136,18 @@ def next_period(day: date, granularity: str) -> date:
     if granularity == "month":
         return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return day + timedelta(days=1)
+
+
+def csat(counts_by_score: dict[int, int]) -> float | None:
+    """Customer satisfaction: share of answers of 4 or 5 on a 1..5 scale; None without answers."""
+    return rate(sum(n for score, n in counts_by_score.items() if score >= 4), sum(counts_by_score.values()))
+
+
+def nps(counts_by_score: dict[int, int]) -> float | None:
+    """Net promoter score on 0..10 answers: % promoters (9-10) - % detractors (0-6), from -100 to 100."""
+    total = sum(counts_by_score.values())
+    if not total:
+        return None
+    promoters = sum(n for score, n in counts_by_score.items() if score >= 9)
+    detractors = sum(n for score, n in counts_by_score.items() if score <= 6)
+    return float(Decimal(100 * (promoters - detractors)) / Decimal(total))

@@ -19,13 +19,13 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Min, Q, Sum
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from ..core.time import now as clock_now
 from ..installations.models import Installation
 from ..orders.models import Fulfillment, Order, OrderLine
 from ..returns.models import Resolution, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
-from . import kpis
+from . import kpis, rollups_sql
 from .models import DailyReasonRollup, DailyRollup, Grain, InsightsSettings, RollupState
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,8 @@ NOT_RETURNED = (ReturnStatus.CANCELLED,)
 UNDECIDED = (ReturnStatus.REQUESTED, ReturnStatus.REJECTED, ReturnStatus.CANCELLED)
 MONEY_SETTLED = (ReturnStatus.RESOLVED,)
 REFUND_RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT)
-DAYS_PER_PASS = 31
+DAYS_PER_PASS = 31  # Python engine (memory per pass)
+SQL_DAYS_PER_PASS = 92  # SQL engine: fewer scans of the line tables
 BATCH = 5000
 
 
@@ -57,14 +58,14 @@ def _utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def _ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
-    """Consecutive runs of days, at most DAYS_PER_PASS long (bounded memory per pass)."""
+def _ranges(days: Iterable[date], longest: int = DAYS_PER_PASS) -> Iterator[tuple[date, date]]:
+    """Consecutive runs of days, at most `longest` long (bounded memory per pass)."""
     ordered = sorted(set(days))
     if not ordered:
         return
     start = previous = ordered[0]
     for day in ordered[1:]:
-        if day == previous + timedelta(days=1) and (day - start).days < DAYS_PER_PASS:
+        if day == previous + timedelta(days=1) and (day - start).days < longest:
             previous = day
             continue
         yield start, previous
@@ -72,12 +73,9 @@ def _ranges(days: Iterable[date]) -> Iterator[tuple[date, date]]:
     yield start, previous
 
 
-def _supplier(attributes: object) -> str:
-    if isinstance(attributes, list) and attributes:
-        return str(attributes[0])
-    if isinstance(attributes, str):
-        return attributes
-    return ""
+def _supplier(value: object) -> str:
+    """The first value of the supplier attribute (the mirror stores attributes as {slug: [value slugs]})."""
+    return str(value) if value else ""
 
 
 # ----------------------------------------------------------------------------------------------------- cells
@@ -163,7 +161,9 @@ def _add_sales(
         ),
     )
     if supplier_attr:
-        lines = lines.annotate(supplier_value=KeyTransform(supplier_attr, "product_attributes"))
+        lines = lines.annotate(
+            supplier_value=KeyTextTransform("0", KeyTransform(supplier_attr, "product_attributes"))
+        )
         fields.append("supplier_value")
     for row in lines.values_list(*fields).iterator(chunk_size=BATCH):
         channel, currency, order_fulfilled_at, product_id, variant_id, sku = row[:6]
@@ -252,7 +252,11 @@ def _add_returns(
         request__installation=installation, request__created_at__gte=start, request__created_at__lt=end
     ).order_by("request_id", "id")
     if supplier_attr:
-        lines = lines.annotate(supplier_value=KeyTransform(supplier_attr, "order_line__product_attributes"))
+        lines = lines.annotate(
+            supplier_value=KeyTextTransform(
+                "0", KeyTransform(supplier_attr, "order_line__product_attributes")
+            )
+        )
         fields.append("supplier_value")
     for group in _request_groups(lines.values_list(*fields).iterator(chunk_size=BATCH)):
         head = group[0]
@@ -403,19 +407,41 @@ def _insert(model, rows: list[dict]) -> None:
             copy.write_row([Jsonb(row[n]) if n in json_names else row[n] for n in names])
 
 
-def rebuild_days(installation: Installation, days: Iterable[date]) -> int:
-    """Recompute the rollup rows of the given days from the domain tables; returns how many days were rebuilt."""
+def _sql_params(first: date, last: date, cfg: InsightsSettings) -> dict:
+    start, end = _day_bounds(first, last)
+    return {
+        "start": start,
+        "end": end,
+        "settled": list(MONEY_SETTLED),
+        "refund_resolutions": list(REFUND_RESOLUTIONS),
+        "not_returned": list(NOT_RETURNED),
+        "undecided": list(UNDECIDED),
+        "rejected": ReturnStatus.REJECTED,
+        "defects": list(cfg.defect_reason_categories or ["quality"]),
+    }
+
+
+def rebuild_days(installation: Installation, days: Iterable[date], *, engine: str | None = None) -> int:
+    """Recompute the rollup rows of the given days from the domain tables; returns how many days were rebuilt.
+
+    engine: "sql" (set-based INSERT ... SELECT, PostgreSQL; the default there) or "python" (row by row; SQLite,
+    and the reference the SQL is tested against).
+    """
+    engine = engine or ("sql" if connection.vendor == "postgresql" else "python")
     cfg = settings_for(installation)
     count = 0
-    for first, last in _ranges(days):
-        sales, returns = day_rows(installation, first, last, cfg)
+    for first, last in _ranges(days, SQL_DAYS_PER_PASS if engine == "sql" else DAYS_PER_PASS):
         with transaction.atomic():
             DailyRollup.objects.filter(installation=installation, day__gte=first, day__lte=last).delete()
             DailyReasonRollup.objects.filter(
                 installation=installation, day__gte=first, day__lte=last
             ).delete()
-            _insert(DailyRollup, sales)
-            _insert(DailyReasonRollup, returns)
+            if engine == "sql":
+                rollups_sql.insert_days(installation, first, last, cfg, params=_sql_params(first, last, cfg))
+            else:
+                sales, returns = day_rows(installation, first, last, cfg)
+                _insert(DailyRollup, sales)
+                _insert(DailyReasonRollup, returns)
         count += (last - first).days + 1
     return count
 

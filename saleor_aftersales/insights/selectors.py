@@ -15,15 +15,15 @@ from typing import Any
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 
 from ..core.errors import DomainError, ErrorDetail
+from ..core.ids import from_global_id
 from ..core.money import quantize
 from ..core.time import now as clock_now
 from ..installations.models import Installation
 from ..orders.models import OrderLine
 from ..returns import reasons as return_reasons
-from ..returns.models import ReturnReason
+from ..returns.models import ReturnPhoto, ReturnReason
 from ..sla.models import ClockStatus, SlaClock
-from . import error_codes, kpis
-from .loyalty_kpis import loyalty_kpis
+from . import error_codes, kpis, providers
 from .models import (
     AlertStatus,
     DailyReasonRollup,
@@ -316,14 +316,17 @@ def overview(installation: Installation, filters: KpiFilters) -> dict[str, Any]:
         "series": series,
         "top_products": [] if filters.variant_id else top_products(installation, filters),
         "sla": sla_attainment(installation, filters),
-        # Cross-domain KPIs follow the period and channel; product filters do not apply to them.
-        "loyalty": loyalty_kpis(
-            installation,
-            start=filters.bounds()[0],
-            end=filters.bounds()[1],
-            channel=filters.channel,
-            granularity=granularity,
-            now=clock_now(),
+        # Cross-domain KPIs (loyalty, cases, satisfaction, repairs) follow the period and channel; product filters
+        # do not apply to them. One provider per source (providers.py).
+        **providers.cross_domain_kpis(
+            providers.KpiWindow(
+                installation=installation,
+                start=filters.bounds()[0],
+                end=filters.bounds()[1],
+                channel=filters.channel,
+                granularity=granularity,
+                now=clock_now(),
+            )
         ),
     }
 
@@ -490,6 +493,28 @@ def alerts_for(installation: Installation, *, status: str | None = None) -> Quer
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def alert_photos(alerts: list[QualityAlert]) -> dict[int, list[ReturnPhoto]]:
+    """The evidence photos of some alerts (one query for all of them), by alert pk, in evidence order."""
+    wanted: dict[int, list[int]] = {}
+    for alert in alerts:
+        pks = []
+        for global_id in (alert.evidence or {}).get("photo_ids", []):
+            try:
+                _type, pk = from_global_id(global_id)
+                pks.append(int(pk))
+            except ValueError:
+                continue
+        wanted[alert.pk] = pks
+    every = {pk for pks in wanted.values() for pk in pks}
+    found = {
+        photo.pk: photo
+        for photo in ReturnPhoto.objects.filter(
+            pk__in=every, request__installation_id__in={a.installation_id for a in alerts}
+        )
+    } if every else {}  # fmt: skip
+    return {alert_pk: [found[pk] for pk in pks if pk in found] for alert_pk, pks in wanted.items()}
 
 
 def open_alert_count(installation: Installation) -> int:

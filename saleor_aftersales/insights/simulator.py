@@ -294,6 +294,7 @@ class Replay:
     proposal: Proposal
     outcome: Outcome = field(default_factory=Outcome)
     history: dict[str, list[datetime]] = field(default_factory=lambda: defaultdict(list))
+    terms_cache: dict[tuple, policies.PolicyTerms] = field(default_factory=dict)
 
     def judge(self, case: RequestCase) -> None:
         out = self.outcome
@@ -302,14 +303,7 @@ class Replay:
         for line in case.lines:
             out.requested_units += line.quantity
             out.requested_value += line.unit_price * line.quantity
-            terms = policies.effective_terms(
-                self.terms,
-                self.rules,
-                product_id=line.product_id,
-                category_id=line.category_id,
-                product_type_id=line.product_type_id,
-                product_metadata=line.product_metadata,
-            )
+            terms = self._terms_for(line)
             facts = policies.LineFacts(
                 quantity_bought=line.order_quantity,
                 quantity_fulfilled=line.order_quantity_fulfilled,
@@ -341,6 +335,28 @@ class Replay:
         if case.customer:
             self.history[case.customer].append(case.created_at)
         self._settle(case, accepted)
+
+    def _terms_for(self, line: LineCase) -> policies.PolicyTerms:
+        """effective_terms of a line, memoised on what it depends on (rules by id, the two metadata flags)."""
+        metadata = line.product_metadata
+        key = (
+            line.product_id,
+            line.category_id,
+            line.product_type_id,
+            str(metadata.get("final_sale", "")).lower() == "true" if metadata else False,
+            str(metadata.get("non_returnable", "")).lower() == "true" if metadata else False,
+        )
+        terms = self.terms_cache.get(key)
+        if terms is None:
+            terms = self.terms_cache[key] = policies.effective_terms(
+                self.terms,
+                self.rules,
+                product_id=line.product_id,
+                category_id=line.category_id,
+                product_type_id=line.product_type_id,
+                product_metadata=metadata,
+            )
+        return terms
 
     def _settle(self, case: RequestCase, accepted: list[tuple[LineCase, int, policies.PolicyTerms]]) -> None:
         out = self.outcome

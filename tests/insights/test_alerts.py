@@ -217,3 +217,59 @@ def test_settings_validation(installation):
         ("OUT_OF_RANGE", "recentWindowDays"),
     ]
     assert not InsightsSettings.objects.filter(installation=installation).exists()
+
+
+def test_dashboard_shows_the_evidence_and_acknowledges(quality_shop, client, staff_token):
+    from tests.conftest import TEST_API_URL
+
+    _sweep(quality_shop)
+    sku = QualityAlert.objects.get(level="sku")
+    photo = ReturnPhoto.objects.get()
+    with time_machine.travel(TODAY, tick=False):
+        headers = {
+            "HTTP_AUTHORIZATION_BEARER": staff_token("MANAGE_ORDERS"),
+            "HTTP_SALEOR_API_URL": TEST_API_URL,
+        }
+        body = client.get(
+            "/dashboard/frag/insights?start=2026-11-01&end=2026-11-19", **headers
+        ).content.decode()
+
+        # Three alerts (SKU, category, supplier), each with its evidence row: counts, reasons, comments, photo.
+        assert body.count("data-alert=") == 3 and body.count("data-evidence=") == 3
+        assert "Data as of 2026-11-20 12:00 UTC" in body
+        row = body[body.index(f'data-evidence="{sku.pk}"') :].split("</tr>")[0]
+        assert "15 / 100" in row and 'data-reason="quality-defect">quality-defect × 15<' in row
+        assert row.count("data-comment") == 3 and "Seam split #2" in row
+        assert f'data-photo="{photo.pk}"' in row and "/media/returns/seam.png" in row
+        response = client.post(f"/dashboard/frag/insights/alerts/{sku.pk}/acknowledge", **headers)
+
+    sku.refresh_from_db()
+    assert (sku.status, sku.acknowledged_by) == ("acknowledged", "staff@example.com")
+    assert response.content.decode().count("data-alert=") == 2
+
+
+def test_weekly_digest_texts_render_in_both_languages_from_the_beat_task(
+    quality_shop, django_capture_on_commit_callbacks
+):
+    from saleor_aftersales.insights import tasks
+    from saleor_aftersales.insights.notification_texts import TEXTS
+    from saleor_aftersales.insights.schedule import SCHEDULE
+
+    actions.update_insights_settings(
+        installation=quality_shop,
+        actor=STAFF,
+        values={"digest_emails": ["qa@example.com"], "digest_language": "zh-hans"},
+    )
+    _sweep(quality_shop)
+    assert SCHEDULE["insights-weekly-digest"]["task"] == tasks.send_all_weekly_digests_task.name
+
+    with time_machine.travel(TODAY, tick=False), django_capture_on_commit_callbacks(execute=False):
+        tasks.send_all_weekly_digests_task()  # beat -> one task per installation (eager) -> notify
+
+    mail = Notification.objects.get(installation=quality_shop, event="insights_quality_digest")
+    assert (mail.recipient_email, mail.language) == ("qa@example.com", "zh-hans")
+    for language in ("en", "zh-hans"):
+        subject, body = (text.format(**mail.context) for text in TEXTS["insights_quality_digest"][language])
+        assert "2026-W47" in subject and "3" in subject
+        assert "[sku] SKU-BAD Product PB / Variant BAD: 15/100 defect returns" in body
+        assert "{" not in subject + body

@@ -25,6 +25,9 @@ query Overview($filter: InsightsFilterInput!) {
     topProducts { variantId sku fulfilledUnits returnedUnits returnRate }
     sla { subjectType metric attainment }
     loyalty { issued redeemed breakageRate liability { channel liability { amount currency } } series { issued } }
+    cases { available opened complaints complaintRate firstResponse { count p50Hours } resolution { p90Hours } }
+    satisfaction { available csat nps series { periodStart csat nps } }
+    repairs { available completed completion { p50Hours } cost { currency amount { amount } } }
   }
 }
 """
@@ -74,6 +77,10 @@ def test_overview_for_staff(shop, gql, staff_token):
         "liability": [],
         "series": [],
     }
+    # Cases, surveys and repairs are sections of their own; unavailable until those capabilities are merged.
+    assert set(data["cases"]) >= {"available", "opened", "complaintRate", "firstResponse"}
+    assert data["satisfaction"]["series"] == [] or data["satisfaction"]["available"]
+    assert data["repairs"]["available"] or data["repairs"]["cost"] == []
 
 
 def test_overview_filter_by_variant(shop, gql, staff_token):

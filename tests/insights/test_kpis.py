@@ -236,3 +236,24 @@ def test_series_granularity_for_long_periods(shop):
         b["period_start"] - a["period_start"] == timedelta(days=7)
         for a, b in zip(data["series"], data["series"][1:])
     )
+
+
+def test_dashboard_page_shows_durations_sla_and_loyalty_figures(shop, client, staff_token):
+    from tests.conftest import TEST_API_URL
+
+    with time_machine.travel(TODAY, tick=False):
+        headers = {
+            "HTTP_AUTHORIZATION_BEARER": staff_token("MANAGE_ORDERS"),
+            "HTTP_SALEOR_API_URL": TEST_API_URL,
+        }
+        body = client.get(
+            "/dashboard/frag/insights?start=2026-11-01&end=2026-11-19", **headers
+        ).content.decode()
+
+    # Decision p50 3.0 h (see test_duration_percentiles_from_histograms); refund p90 from R1's 50 h only: 69.6.
+    assert (
+        '<span class="figure" data-more-figure>3.0</span><span class="muted">Time to decision, median (h)'
+        in body
+    )
+    assert '<span class="figure" data-more-figure>69.6</span>' in body
+    assert "Points issued / redeemed" in body

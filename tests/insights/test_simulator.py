@@ -154,3 +154,21 @@ def test_rerunning_a_finished_run_changes_nothing(history):
     run.refresh_from_db()
     assert run.result == before
     assert run.events.count() == 3
+
+
+def test_progress_is_written_while_the_task_runs(history, monkeypatch):
+    seen = []
+    report = actions.report_progress
+
+    def observe(run, processed):
+        report(run, processed)
+        row = SimulationRun.objects.get(pk=run.pk)
+        seen.append((row.status, row.processed_requests, row.total_requests, row.progress))
+
+    monkeypatch.setattr(actions, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(actions, "report_progress", observe)
+    run = _run(history)
+
+    # One write per request (PROGRESS_EVERY = 1) plus the final one, each visible to a poller as "running".
+    assert seen == [("running", n, 4, n / 4) for n in (1, 2, 3, 4, 4)]
+    assert (run.status, run.progress) == ("succeeded", 1.0)

@@ -76,6 +76,38 @@ def _charts(data: dict, texts: dict, language: str) -> dict[str, str]:
     }
 
 
+def _more_figures(data: dict) -> list[tuple[str, str]]:
+    """(text key, value) of the secondary figures: durations, SLA, loyalty and — once installed — cases, surveys."""
+    durations = {row["metric"]: row for row in data["durations"]}
+
+    def hours(value) -> str:
+        return "—" if value is None else f"{value:.1f}"
+
+    def percent(value) -> str:
+        return "—" if value is None else f"{value * 100:.1f}%"
+
+    met = sum(row["met"] for row in data["sla"])
+    breached = sum(row["breached"] for row in data["sla"])
+    figures = [
+        ("decision_p50", hours(durations["decision"]["p50_hours"])),
+        ("refund_p90", hours(durations["refund"]["p90_hours"])),
+        ("sla_attainment", percent(met / (met + breached) if met + breached else None)),
+    ]
+    loyalty = data["loyalty"]
+    figures.append(("points_issued_redeemed", f"{loyalty['issued']} / {loyalty['redeemed']}"))
+    for row in loyalty["liability"]:
+        figures.append(("loyalty_liability", f"{row['liability']} {row['currency']}"))
+    cases = data.get("cases") or {}
+    if cases.get("available"):
+        figures.append(("complaint_rate", percent(cases["complaint_rate"])))
+        figures.append(("first_response_p50", hours(cases["first_response"]["p50_hours"])))
+    satisfaction = data.get("satisfaction") or {}
+    if satisfaction.get("available"):
+        figures.append(("csat", percent(satisfaction["csat"])))
+        figures.append(("nps", "—" if satisfaction["nps"] is None else f"{satisfaction['nps']:.0f}"))
+    return figures
+
+
 def render_insights(
     request: HttpRequest, requestor: Requestor, *, error: dict | None = None, trigger: dict | None = None
 ) -> HttpResponse:
@@ -93,10 +125,14 @@ def render_insights(
     except DomainError as exc:
         error = error or form_error(exc)
     alerts = list(insights_selectors.alerts_for(installation, status=AlertStatus.OPEN)[:ALERT_ROWS])
+    photos = insights_selectors.alert_photos(alerts)
+    for alert in alerts:
+        alert.photo_files = photos.get(alert.pk, [])
     context = {
         "t": request.texts,
         "data": data,
         "charts": _charts(data, request.texts, request.language) if data else {},
+        "more_figures": [(request.texts[key], value) for key, value in _more_figures(data)] if data else [],
         "alerts": alerts,
         "start": start,
         "end": end,

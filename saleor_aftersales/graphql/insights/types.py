@@ -169,6 +169,7 @@ class InsightsLoyaltySeriesPoint(graphene.ObjectType):
 
 
 class InsightsLoyalty(graphene.ObjectType):
+    available = graphene.Boolean(required=True)
     issued = graphene.Int(
         required=True, description="Points earned in the period (incl. pending, + adjustments)."
     )
@@ -186,6 +187,60 @@ class InsightsLoyalty(graphene.ObjectType):
     series = graphene.List(graphene.NonNull(InsightsLoyaltySeriesPoint), required=True)
 
 
+class InsightsTiming(graphene.ObjectType):
+    count = graphene.Int(required=True, description="Items measured (the step was done).")
+    p50_hours = graphene.Float()
+    p90_hours = graphene.Float()
+
+
+class InsightsCases(graphene.ObjectType):
+    available = graphene.Boolean(
+        required=True, description="False while the service-case capability is not installed."
+    )
+    opened = graphene.Int(required=True, description="Cases opened in the period.")
+    complaints = graphene.Int(required=True, description="Complaint cases opened in the period.")
+    fulfilled_orders = graphene.Int(required=True, description="Orders fulfilled in the period.")
+    complaint_rate = graphene.Float(description="complaints / fulfilled orders.")
+    first_response = graphene.Field(
+        InsightsTiming, required=True, description="From opening to the first staff reply."
+    )
+    resolution = graphene.Field(InsightsTiming, required=True, description="From opening to resolution.")
+
+
+class InsightsSatisfactionPoint(graphene.ObjectType):
+    period_start = graphene.Date(required=True)
+    csat_responses = graphene.Int(required=True)
+    csat = graphene.Float()
+    nps_responses = graphene.Int(required=True)
+    nps = graphene.Float()
+
+
+class InsightsSatisfaction(graphene.ObjectType):
+    available = graphene.Boolean(required=True, description="False while surveys are not installed.")
+    csat_responses = graphene.Int(required=True)
+    csat = graphene.Float(description="Share of CSAT answers of 4 or 5 (1..5 scale).")
+    nps_responses = graphene.Int(required=True)
+    nps = graphene.Float(description="% promoters (9-10) - % detractors (0-6), -100..100.")
+    series = graphene.List(graphene.NonNull(InsightsSatisfactionPoint), required=True)
+
+
+class InsightsRepairCost(graphene.ObjectType):
+    currency = graphene.String(required=True)
+    repairs = graphene.Int(required=True)
+    amount = _money_field("amount")
+
+
+class InsightsRepairs(graphene.ObjectType):
+    available = graphene.Boolean(
+        required=True, description="False while the warranty/repair capability is not installed."
+    )
+    completed = graphene.Int(required=True, description="Repairs completed in the period.")
+    completion = graphene.Field(
+        InsightsTiming, required=True, description="From the repair order's creation to completion."
+    )
+    cost = graphene.List(graphene.NonNull(InsightsRepairCost), required=True)
+
+
 class InsightsOverview(graphene.ObjectType):
     period = graphene.Field(InsightsPeriod, required=True)
     granularity = graphene.String(required=True, description="day, week or month (of `series`).")
@@ -199,6 +254,9 @@ class InsightsOverview(graphene.ObjectType):
     top_products = graphene.List(graphene.NonNull(InsightsProduct), required=True)
     sla = graphene.List(graphene.NonNull(InsightsSlaAttainment), required=True)
     loyalty = graphene.Field(InsightsLoyalty, required=True)
+    cases = graphene.Field(InsightsCases, required=True)
+    satisfaction = graphene.Field(InsightsSatisfaction, required=True, description="CSAT and NPS trends.")
+    repairs = graphene.Field(InsightsRepairs, required=True)
 
 
 # ----------------------------------------------------------------------------------------------------- alerts
