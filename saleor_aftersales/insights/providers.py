@@ -79,11 +79,11 @@ CASES = Source(
     },
     values={"complaint": "complaint"},
 )
+# One answer row per survey: a CSAT score (1-5) and an optional NPS score (0-10) in their own columns.
 SURVEYS = Source(
-    "saleor_aftersales.service.models",
+    "saleor_aftersales.surveys.models",
     "SurveyResponse",
-    fields={"submitted": "created_at", "kind": "kind", "score": "score", "channel": ""},
-    values={"csat": "csat", "nps": "nps"},
+    fields={"submitted": "created_at", "csat": "csat", "nps": "nps", "channel": ""},
 )
 # A repair order's cost is the sum of its lines (parts and labour): quantity x unit cost.
 REPAIRS = Source(
@@ -189,6 +189,10 @@ def cases_provider(window: KpiWindow, source: Source = CASES) -> dict[str, Any]:
 
 
 def satisfaction_provider(window: KpiWindow, source: Source = SURVEYS) -> dict[str, Any]:
+    """CSAT (share of 4-5) and NPS (promoters - detractors) of the answers submitted in the window, with a trend.
+
+    One grouped query per score column: (day, score) -> count, so the cost does not grow with the answers.
+    """
     model = source.load()
     if model is None:
         return {"available": False, "csat_responses": 0, "csat": None, "nps_responses": 0, "nps": None,
@@ -199,33 +203,34 @@ def satisfaction_provider(window: KpiWindow, source: Source = SURVEYS) -> dict[s
         source,
         window,
     )
-    csat_kind, nps_kind = source.values["csat"], source.values["nps"]
-    totals: dict[str, dict[int, int]] = {csat_kind: defaultdict(int), nps_kind: defaultdict(int)}
+    totals: dict[str, dict[int, int]] = {"csat": defaultdict(int), "nps": defaultdict(int)}
     periods: dict[Any, dict[str, dict[int, int]]] = defaultdict(
-        lambda: {csat_kind: defaultdict(int), nps_kind: defaultdict(int)}
+        lambda: {"csat": defaultdict(int), "nps": defaultdict(int)}
     )
-    for row in (
-        answers.filter(**{f"{f['kind']}__in": [csat_kind, nps_kind]})
-        .annotate(day=TruncDate(f["submitted"]))
-        .values("day", f["kind"], f["score"])
-        .annotate(n=Count("pk"))
-    ):
-        kind, score = row[f["kind"]], int(row[f["score"]])
-        totals[kind][score] += row["n"]
-        periods[kpis.period_start(row["day"], window.granularity)][kind][score] += row["n"]
+    for kind in ("csat", "nps"):
+        column = f[kind]
+        for row in (
+            answers.filter(**{f"{column}__isnull": False})
+            .annotate(day=TruncDate(f["submitted"]))
+            .values("day", column)
+            .annotate(n=Count("pk"))
+        ):
+            score = int(row[column])
+            totals[kind][score] += row["n"]
+            periods[kpis.period_start(row["day"], window.granularity)][kind][score] += row["n"]
     return {
         "available": True,
-        "csat_responses": sum(totals[csat_kind].values()),
-        "csat": kpis.csat(totals[csat_kind]),
-        "nps_responses": sum(totals[nps_kind].values()),
-        "nps": kpis.nps(totals[nps_kind]),
+        "csat_responses": sum(totals["csat"].values()),
+        "csat": kpis.csat(totals["csat"]),
+        "nps_responses": sum(totals["nps"].values()),
+        "nps": kpis.nps(totals["nps"]),
         "series": [
             {
                 "period_start": start,
-                "csat_responses": sum(values[csat_kind].values()),
-                "csat": kpis.csat(values[csat_kind]),
-                "nps_responses": sum(values[nps_kind].values()),
-                "nps": kpis.nps(values[nps_kind]),
+                "csat_responses": sum(values["csat"].values()),
+                "csat": kpis.csat(values["csat"]),
+                "nps_responses": sum(values["nps"].values()),
+                "nps": kpis.nps(values["nps"]),
             }
             for start, values in sorted(periods.items())
         ],

@@ -1,9 +1,8 @@
 """Cross-domain KPI providers (cases, satisfaction, repairs) on hand-computed data.
 
-The service-case, survey and repair models belong to capabilities merged separately. Until then each provider is
-exercised through a `Source` pointed at a model of this build with the same field shapes (a return request has a
-creation time, a first decision, a resolution, a kind and money), so the provider code itself runs against a real
-database; `test_real_service_cases_when_installed` runs on the real ServiceCase once the service app is merged.
+Satisfaction runs on real survey answers. Cases and repairs are also exercised through a `Source` pointed at a
+model with the same field shapes (a return request has a creation time, a first decision, a resolution, a kind and
+money) to pin the arithmetic; `test_real_*_when_installed` run on the real ServiceCase and RepairOrder.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import pytest
 import time_machine
 
 from saleor_aftersales.insights import kpis, providers, selectors
+from saleor_aftersales.installations.models import Installation
 
 from .factories import TODAY, at, order, return_request
 
@@ -42,19 +42,6 @@ REPAIRS_STANDIN = providers.Source(
         "currency": "currency",
         "channel": "channel_slug",
     },
-)
-# Return lines standing in for survey answers: quantity = score, reason category = survey kind.
-SURVEYS_STANDIN = providers.Source(
-    "saleor_aftersales.returns.models",
-    "ReturnLine",
-    fields={
-        "installation": "request__installation",
-        "submitted": "request__created_at",
-        "kind": "reason_category",
-        "score": "quantity",
-        "channel": "request__channel_slug",
-    },
-    values={"csat": "quality", "nps": "no_reason"},
 )
 MISSING = providers.Source("saleor_aftersales.insights.not_installed_yet", "Nothing")
 
@@ -146,27 +133,51 @@ def test_repair_cost_from_lines_quantity_times_unit_cost(shop):
     assert data["completed"] == 1
 
 
-def test_satisfaction_csat_nps_and_trend(installation):
-    o, (line,) = order(installation, lines=[("VS", "PS", "C1", "10.00", 10)], fulfilled_at=at(1))
-    answers = {
-        at(3): [(5, "quality"), (4, "quality"), (10, "no_reason"), (3, "no_reason")],
-        at(4): [(3, "quality"), (5, "quality"), (9, "no_reason"), (10, "no_reason"), (7, "no_reason")],
-    }
+def _answer(installation, n, moment, csat, nps=None):
+    from saleor_aftersales.surveys.models import Survey, SurveyResponse
+
+    survey = Survey.objects.create(
+        installation=installation,
+        subject_type="return_request",
+        subject_id=str(n),
+        customer_email=f"c{n}@example.com",
+        token_nonce=f"nonce-{n}",
+        requested_at=moment - timedelta(hours=1),
+        expires_at=moment + timedelta(days=30),
+        completed_at=moment,
+        status="completed",
+    )
+    return SurveyResponse.objects.create(
+        installation=installation, survey=survey, subject_type="return_request", csat=csat, nps=nps,
+        channel="link", created_at=moment,
+    )  # fmt: skip
+
+
+def test_satisfaction_csat_nps_and_trend(installation, django_assert_max_num_queries):
+    other = Installation.objects.create(
+        saleor_api_url="https://other.example.com/graphql/", app_id="x", auth_token="t"
+    )
+    answers = {at(3): [(5, 10), (4, 3)], at(4): [(3, 9), (5, 10), (2, 7)]}
+    n = 0
     for moment, scores in answers.items():
-        for score, kind in scores:
-            return_request(installation, o, created_at=moment, status="requested",
-                           lines=[(line, score, "x", kind, 0)])  # fmt: skip
+        for csat, nps in scores:
+            n += 1
+            _answer(installation, n, moment, csat, nps)
+    _answer(installation, 99, at(4), 1)  # CSAT only, no NPS asked
+    _answer(other, 100, at(4), 1, 0)  # another shop's answer never counts
+    _answer(installation, 101, datetime(2026, 12, 20, tzinfo=UTC), 1, 0)  # outside the window
 
-    data = providers.satisfaction_provider(window(installation), SURVEYS_STANDIN)
+    with django_assert_max_num_queries(2):
+        data = providers.satisfaction_provider(window(installation))
 
-    # CSAT: 5, 4, 3, 5 -> 3 of 4. NPS: 10, 3, 9, 10, 7 -> (3 - 1) / 5 = 40.
-    assert (data["available"], data["csat_responses"], data["nps_responses"]) == (True, 4, 5)
-    assert data["csat"] == pytest.approx(0.75)
+    # CSAT: 5, 4, 3, 5, 2, 1 -> 3 of 6. NPS: 10, 3, 9, 10, 7 -> (3 - 1) / 5 = 40.
+    assert (data["available"], data["csat_responses"], data["nps_responses"]) == (True, 6, 5)
+    assert data["csat"] == pytest.approx(0.5)
     assert data["nps"] == pytest.approx(40.0)
-    # Day 3: CSAT 2/2, NPS (1 - 1) / 2 = 0; day 4: CSAT 1/2, NPS (2 - 0) / 3.
+    # Day 3: CSAT 2/2, NPS (1 - 1) / 2 = 0; day 4: CSAT 1/4, NPS (2 - 0) / 3.
     assert [(p["period_start"], p["csat"], p["nps"]) for p in data["series"]] == [
         (date(2026, 11, 3), pytest.approx(1.0), pytest.approx(0.0)),
-        (date(2026, 11, 4), pytest.approx(0.5), pytest.approx(200 / 3)),
+        (date(2026, 11, 4), pytest.approx(0.25), pytest.approx(200 / 3)),
     ]
 
 
@@ -235,8 +246,6 @@ def test_real_repair_orders_when_installed(shop):
 
 
 def test_providers_count_only_their_installation(shop):
-    from saleor_aftersales.installations.models import Installation
-
     other = Installation.objects.create(
         saleor_api_url="https://other.example.com/graphql/", app_id="x", auth_token="t"
     )
@@ -246,10 +255,7 @@ def test_providers_count_only_their_installation(shop):
 
     cases = providers.cases_provider(window(shop), CASES_STANDIN)
     repairs = providers.repairs_provider(window(shop), REPAIRS_STANDIN)
-    answers = providers.satisfaction_provider(window(shop), SURVEYS_STANDIN)
 
     assert (cases["opened"], cases["complaints"], cases["fulfilled_orders"]) == (5, 0, 3)
     assert repairs["cost"] == [{"currency": "USD", "repairs": 1, "amount": Decimal("250.00")}]
-    # The shop's own quality lines stand in for CSAT answers: R1, R2, R5 -> 3 (the other shop's would make 4).
-    assert answers["csat_responses"] == 3
     assert providers.cases_provider(window(other), CASES_STANDIN)["complaints"] == 1
