@@ -72,6 +72,11 @@ class Migration(migrations.Migration):
             name='last_message',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='service.servicemessage'),
         ),
+        migrations.AddField(
+            model_name='servicecase',
+            name='last_public_message',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='service.servicemessage'),
+        ),
         migrations.CreateModel(
             name='ServiceAttachment',
             fields=[

@@ -308,9 +308,9 @@ def open_case(
         body=body,
     )
     _store_attachments(message, checked)
-    case.last_message = message
+    case.last_message = case.last_public_message = message
     case.last_message_at = message.created_at
-    case.save(update_fields=["last_message", "last_message_at", "updated_at"])
+    case.save(update_fields=["last_message", "last_public_message", "last_message_at", "updated_at"])
     _start(case, FIRST_RESPONSE, now)
     _start(case, RESOLUTION, now)
     return case
@@ -370,6 +370,9 @@ def add_message(
     case.last_message = message
     case.last_message_at = message.created_at
     fields = ["last_message", "last_message_at", "updated_at"]
+    if kind != MessageKind.NOTE:
+        case.last_public_message = message
+        fields.append("last_public_message")
     if kind == MessageKind.CUSTOMER:
         if case.status == CaseStatus.WAITING_ON_CUSTOMER:
             apply_transition(case, "customer_replied", actor=actor)

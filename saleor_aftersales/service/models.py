@@ -94,6 +94,10 @@ class ServiceCase(InstallationScopedModel, TimestampedModel):
         "ServiceMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # What the customer last saw (internal notes excluded).
+    last_public_message = models.ForeignKey(
+        "ServiceMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
