@@ -674,3 +674,84 @@ def save_escalation_rule(
         },
     )
     return rule
+
+
+# Personal data --------------------------------------------------------------------------------------------------
+
+ERASED_TEXT = "[erased]"
+
+
+@transaction.atomic
+def erase_customer_data(*, installation: Installation, email: str, user_id: str = "", actor: Actor) -> dict:
+    """Erase what identifies a customer (see `personal_data`); idempotent; returns counts per kind."""
+    from django.db.models import Q
+
+    from ..notifications.models import Notification
+    from ..orders.models import Customer
+    from ..returns.models import ReturnRequest
+    from .personal_data import cases_of
+
+    email = normalize_email(email)
+    if not email and not user_id:
+        raise DomainError("REQUIRED", "An email or a Saleor user id.", "email")
+    now = clock_now()
+    cases = list(cases_of(installation, email=email, user_id=user_id).select_for_update(of=("self",)))
+    if not email:
+        email = next((normalize_email(c.customer_email) for c in cases if c.customer_email), "")
+    counts = {"cases": 0, "messages": 0, "attachments": 0, "notifications": 0, "returns": 0, "customers": 0}
+    for case in cases:
+        for attachment in ServiceAttachment.objects.filter(case=case):
+            attachment.file.delete(save=False)
+            attachment.delete()
+            counts["attachments"] += 1
+        counts["messages"] += ServiceMessage.objects.filter(case=case).count()
+        for message in ServiceMessage.objects.filter(case=case):
+            message.body = ERASED_TEXT
+            message.save(update_fields=["body"])
+        if case.erased_at is None:
+            counts["cases"] += 1
+        case.customer_email = ""
+        case.customer_name = ""
+        case.customer_phone = ""
+        case.customer_email_digest = ""
+        case.customer_user_id = ""
+        case.subject = ERASED_TEXT
+        case.erased_at = case.erased_at or now
+        case.save()
+        events.record_event(case, type=events.ERASED, actor=actor)
+    if email:
+        counts["notifications"] = Notification.objects.filter(
+            installation=installation, recipient_email__iexact=email
+        ).update(recipient_email="erased@invalid", context={})
+        who = Q(customer_email__iexact=email) | (Q(customer_user_id=user_id) if user_id else Q(pk__in=[]))
+        counts["returns"] = (
+            ReturnRequest.objects.filter(who, installation=installation)
+            .exclude(customer_comment="")
+            .update(customer_comment="")
+        )
+        counts["customers"] = Customer.objects.filter(installation=installation, email__iexact=email).update(
+            first_name="", last_name=""
+        )
+    return counts
+
+
+def rotate_encryption_keys(*, batch_size: int = 500) -> int:
+    """Re-encrypt every encrypted case column with the newest key (FIELD_ENCRYPTION_KEYS[0]); returns rows."""
+    total = 0
+    for model, fields in (
+        (ServiceCase, ["customer_email", "customer_name", "customer_phone"]),
+        (ServiceMessage, ["body"]),
+    ):
+        last = 0
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:batch_size]  # type: ignore[attr-defined]
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    row.save(update_fields=fields)  # reads decrypt with any key, writes encrypt with the first
+                last = rows[-1].pk
+                total += len(rows)
+    return total
