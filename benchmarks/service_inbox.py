@@ -78,7 +78,9 @@ def seed(installation) -> None:
     CaseSequence.objects.create(installation=installation, last_value=TOTAL)
     messages = ServiceMessage.objects.bulk_create(
         [
-            ServiceMessage(case=case, kind=kind, author_type=author, body=f"{kind} message of case {case.number}")
+            ServiceMessage(
+                case=case, kind=kind, author_type=author, body=f"{kind} message of case {case.number}"
+            )
             for case in cases
             for kind, author in (("customer", "customer"), ("reply", "staff"))
         ],
@@ -101,7 +103,8 @@ def seed(installation) -> None:
                 metric=metric,
                 status="running" if n % 5 < 3 else "met",
                 started_at=NOW - timedelta(hours=1),
-                due_at=NOW + timedelta(minutes=(-10 if n % 4 == 0 else 30) if metric == "first_response" else 1400),
+                due_at=NOW
+                + timedelta(minutes=(-10 if n % 4 == 0 else 30) if metric == "first_response" else 1400),
                 target_minutes=30 if metric == "first_response" else 1440,
             )
             for n, case in enumerate(cases)
@@ -121,7 +124,9 @@ def measure(client: Client, query: str, bearer: str, expect: int) -> tuple[float
     body = json.dumps({"query": query})
 
     def call():
-        return client.post("/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}")
+        return client.post(
+            "/graphql/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {bearer}"
+        )
 
     def check(response) -> None:
         data = response.json()
@@ -154,14 +159,18 @@ def main() -> None:
             user_permissions=["MANAGE_ORDERS"],
         )
         p50, p95, sql = measure(client, f"{{ serviceCases(first: 100) {{ {FIELDS} }} }}", staff, 100)
-        print(f"staff inbox (100 of {TOTAL}, SLA state + last message + tags): p50 {p50:.1f} ms  p95 {p95:.1f} ms  SQL {sql}")
+        print(
+            f"staff inbox (100 of {TOTAL}, SLA state + last message + tags): p50 {p50:.1f} ms  p95 {p95:.1f} ms  SQL {sql}"
+        )
         filtered = (
-            "{ serviceCases(first: 100, filter: {statuses: [NEW, OPEN], breached: true, tag: \"shoes\"}) { "
+            '{ serviceCases(first: 100, filter: {statuses: [NEW, OPEN], breached: true, tag: "shoes"}) { '
             + FIELDS
             + " } }"
         )
         p50, p95, sql = measure(client, filtered, staff, 100)
-        print(f"staff inbox (100, status + breached + tag filter):        p50 {p50:.1f} ms  p95 {p95:.1f} ms  SQL {sql}")
+        print(
+            f"staff inbox (100, status + breached + tag filter):        p50 {p50:.1f} ms  p95 {p95:.1f} ms  SQL {sql}"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -142,7 +142,9 @@ def _start(case: ServiceCase, metric: str, at: datetime) -> SlaClock:
 
 
 def _stop(case: ServiceCase, metric: str, at: datetime) -> None:
-    sla.stop_clock(installation=case.installation, subject_type=SUBJECT, subject_id=case.pk, metric=metric, at=at)
+    sla.stop_clock(
+        installation=case.installation, subject_type=SUBJECT, subject_id=case.pk, metric=metric, at=at
+    )
 
 
 def _running_metrics(case: ServiceCase) -> list[str]:
@@ -178,7 +180,13 @@ def _start_next_response(case: ServiceCase, at: datetime) -> None:
 
 
 def _resolve_link(
-    *, installation: Installation, linked_type: str, linked_id: str, actor: Actor, customer_user_id: str, email: str
+    *,
+    installation: Installation,
+    linked_type: str,
+    linked_id: str,
+    actor: Actor,
+    customer_user_id: str,
+    email: str,
 ) -> tuple[str, str, Order | None]:
     linked_type = _choice(linked_type or "", LinkedType, "linkedType")
     linked_id = (linked_id or "").strip()
@@ -466,14 +474,18 @@ def reopen_case(*, case: ServiceCase, actor: Actor, note: str = "") -> ServiceCa
             raise DomainError(error_codes.CASE_CLOSED, "This case is closed; open a new one.", "id")
         ensure_can(case, "reopen")
         if not policies.customer_may_reopen(resolved_at=case.resolved_at, now=clock_now()):
-            raise DomainError(error_codes.REOPEN_WINDOW_PASSED, "Resolved too long ago; open a new case.", "id")
+            raise DomainError(
+                error_codes.REOPEN_WINDOW_PASSED, "Resolved too long ago; open a new case.", "id"
+            )
     ensure_can(case, "reopen")
     _reopen(case, actor=actor, at=clock_now(), note=note)
     return case
 
 
 @transaction.atomic
-def assign_case(*, case: ServiceCase, actor: Actor, assignee_user_id: str, assignee_email: str = "") -> ServiceCase:
+def assign_case(
+    *, case: ServiceCase, actor: Actor, assignee_user_id: str, assignee_email: str = ""
+) -> ServiceCase:
     """Assign to a Saleor staff user (global User id + email), or unassign with an empty id."""
     assignee_user_id = _text(assignee_user_id, limit=128, field="assigneeId", required=False)
     assignee_email = _text(assignee_email, limit=254, field="assigneeEmail", required=False)
@@ -596,7 +608,11 @@ def escalate_case(*, case: ServiceCase, metric: str) -> ServiceCase:
             recipient_email=recipient,
             dedupe_key=f"case:{case.pk}:breach:{metric}",
             language="en",
-            context={"reference": case.number, "subject": case.subject, "metric": policies.base_metric(metric)},
+            context={
+                "reference": case.number,
+                "subject": case.subject,
+                "metric": policies.base_metric(metric),
+            },
             subject_type=SUBJECT,
             subject_id=case.pk,
         )
@@ -630,7 +646,11 @@ def warn_case(*, case: ServiceCase, metric: str) -> None:
             recipient_email=case.assignee_email,
             dedupe_key=f"case:{case.pk}:warning:{metric}",
             language="en",
-            context={"reference": case.number, "subject": case.subject, "metric": policies.base_metric(metric)},
+            context={
+                "reference": case.number,
+                "subject": case.subject,
+                "metric": policies.base_metric(metric),
+            },
             subject_type=SUBJECT,
             subject_id=case.pk,
         )
@@ -751,7 +771,9 @@ def rotate_encryption_keys(*, batch_size: int = 500) -> int:
                 if not rows:
                     break
                 for row in rows:
-                    row.save(update_fields=fields)  # reads decrypt with any key, writes encrypt with the first
+                    row.save(
+                        update_fields=fields
+                    )  # reads decrypt with any key, writes encrypt with the first
                 last = rows[-1].pk
                 total += len(rows)
     return total

@@ -29,4 +29,6 @@ def owns_case(case, *, user_id: str, email: str) -> bool:
     """The customer of a case: by Saleor user id when both sides have one, else by email."""
     if case.customer_user_id and user_id:
         return case.customer_user_id == user_id
-    return bool(email) and bool(case.customer_email_digest) and case.customer_email_digest == email_digest(email)
+    return (
+        bool(email) and bool(case.customer_email_digest) and case.customer_email_digest == email_digest(email)
+    )

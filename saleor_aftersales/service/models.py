@@ -127,6 +127,9 @@ class CaseTag(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "tag"], name="service_case_tag_unique")]
         indexes = [models.Index(fields=["tag"])]
 
+    def __str__(self) -> str:
+        return self.tag
+
 
 class MessageKind(models.TextChoices):
     CUSTOMER = "customer", "Customer message"
@@ -146,6 +149,9 @@ class ServiceMessage(models.Model):
     class Meta:
         ordering = ("created_at", "id")
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
     @property
     def is_public(self) -> bool:
         return self.kind != MessageKind.NOTE
@@ -159,6 +165,9 @@ class ServiceAttachment(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ServiceCaseEvent(EventRecord):

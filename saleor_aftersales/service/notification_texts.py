@@ -6,42 +6,42 @@ Placeholders: reference (case number), subject, message, metric.
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "case_replied": {
         "en": (
-            'New reply on your case {reference}',
-            'We replied to your case {reference} ({subject}):\n\n{message}\n\nReply to continue the conversation.',
+            "New reply on your case {reference}",
+            "We replied to your case {reference} ({subject}):\n\n{message}\n\nReply to continue the conversation.",
         ),
         "zh-hans": (
-            '您的服务单 {reference} 有新回复',
-            '我们已回复您的服务单 {reference}（{subject}）：\n\n{message}\n\n如需继续沟通，请直接回复。',
+            "您的服务单 {reference} 有新回复",
+            "我们已回复您的服务单 {reference}（{subject}）：\n\n{message}\n\n如需继续沟通，请直接回复。",
         ),
     },
     "case_resolved": {
         "en": (
-            'Your case {reference} is resolved',
-            'We marked your case {reference} ({subject}) as resolved. If anything is still open, just reply.',
+            "Your case {reference} is resolved",
+            "We marked your case {reference} ({subject}) as resolved. If anything is still open, just reply.",
         ),
         "zh-hans": (
-            '您的服务单 {reference} 已解决',
-            '您的服务单 {reference}（{subject}）已标记为已解决。如仍有问题，请直接回复。',
+            "您的服务单 {reference} 已解决",
+            "您的服务单 {reference}（{subject}）已标记为已解决。如仍有问题，请直接回复。",
         ),
     },
     "case_sla_warning": {
         "en": (
-            'Case {reference}: {metric} target at risk',
-            'The {metric} target of case {reference} ({subject}) is about to be missed.',
+            "Case {reference}: {metric} target at risk",
+            "The {metric} target of case {reference} ({subject}) is about to be missed.",
         ),
         "zh-hans": (
-            '服务单 {reference}：{metric} 即将超时',
-            '服务单 {reference}（{subject}）的 {metric} 时限即将到期。',
+            "服务单 {reference}：{metric} 即将超时",
+            "服务单 {reference}（{subject}）的 {metric} 时限即将到期。",
         ),
     },
     "case_sla_breached": {
         "en": (
-            'Case {reference}: {metric} target missed',
-            'The {metric} target of case {reference} ({subject}) was missed; the case was escalated.',
+            "Case {reference}: {metric} target missed",
+            "The {metric} target of case {reference} ({subject}) was missed; the case was escalated.",
         ),
         "zh-hans": (
-            '服务单 {reference}：{metric} 已超时',
-            '服务单 {reference}（{subject}）的 {metric} 时限已超出，已升级处理。',
+            "服务单 {reference}：{metric} 已超时",
+            "服务单 {reference}（{subject}）的 {metric} 时限已超出，已升级处理。",
         ),
     },
 }

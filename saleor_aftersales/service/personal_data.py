@@ -99,7 +99,11 @@ def _returns(installation: Installation, email: str, user_id: str) -> list[dict]
             "comment": r.customer_comment,
             "created_at": _iso(r.created_at),
             "lines": [
-                {"product": line.order_line.product_name, "quantity": line.quantity, "reason": line.reason_code}
+                {
+                    "product": line.order_line.product_name,
+                    "quantity": line.quantity,
+                    "reason": line.reason_code,
+                }
                 for line in r.lines.all()
             ],
         }

@@ -16,7 +16,9 @@ def raised_priority(priority: str) -> str:
     return PRIORITY_ORDER[min(index + 1, len(PRIORITY_ORDER) - 1)]
 
 
-def customer_may_reopen(*, resolved_at: datetime | None, now: datetime, days: int = CUSTOMER_REOPEN_DAYS) -> bool:
+def customer_may_reopen(
+    *, resolved_at: datetime | None, now: datetime, days: int = CUSTOMER_REOPEN_DAYS
+) -> bool:
     """A customer may reopen a resolved case within `days` of its resolution (staff always may)."""
     return resolved_at is not None and now <= resolved_at + timedelta(days=days)
 

@@ -47,4 +47,6 @@ def apply_transition(case: ServiceCase, name: str, *, actor: Actor, note: str = 
     previous = case.status
     case.status = target
     case.save(update_fields=["status", "updated_at"])
-    return record_event(case, type=name, actor=actor, from_status=previous, to_status=target, note=note, data=data)
+    return record_event(
+        case, type=name, actor=actor, from_status=previous, to_status=target, note=note, data=data
+    )

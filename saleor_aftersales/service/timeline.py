@@ -164,8 +164,10 @@ def loyalty_adjustments(case: ServiceCase) -> list[TimelineEntry]:
 
 def build_timeline(case: ServiceCase, *, include_internal: bool) -> list[TimelineEntry]:
     entries = _own(case)
-    for fn in [*_sources.get(case.linked_type, []), *_sources.get("*", [])] if case.linked_type else _sources.get(
-        "*", []
+    for fn in (
+        [*_sources.get(case.linked_type, []), *_sources.get("*", [])]
+        if case.linked_type
+        else _sources.get("*", [])
     ):
         entries.extend(fn(case))
     if not include_internal:

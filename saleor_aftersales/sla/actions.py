@@ -159,7 +159,9 @@ def retarget_clock(
     """
     clock = (
         SlaClock.objects.select_for_update()
-        .filter(installation=installation, subject_type=subject_type, subject_id=str(subject_id), metric=metric)
+        .filter(
+            installation=installation, subject_type=subject_type, subject_id=str(subject_id), metric=metric
+        )
         .first()
     )
     if clock is None or clock.status not in (ClockStatus.RUNNING, ClockStatus.PAUSED):

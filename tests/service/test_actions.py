@@ -31,7 +31,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def clocks(case) -> dict[str, SlaClock]:
-    return {c.metric: c for c in SlaClock.objects.filter(subject_type="service_case", subject_id=str(case.pk))}
+    return {
+        c.metric: c for c in SlaClock.objects.filter(subject_type="service_case", subject_id=str(case.pk))
+    }
 
 
 def test_open_case_starts_first_response_and_resolution_clocks(installation):
@@ -49,8 +51,12 @@ def test_open_case_starts_first_response_and_resolution_clocks(installation):
 
 def test_policy_by_priority_and_channel_sets_the_targets(installation):
     SlaPolicy.objects.create(
-        installation=installation, subject_type="service_case", metric="first_response", priority="urgent",
-        channel="chat", target_minutes=5,
+        installation=installation,
+        subject_type="service_case",
+        metric="first_response",
+        priority="urgent",
+        channel="chat",
+        target_minutes=5,
     )
     with time_machine.travel(T0, tick=False):
         case = open_case(installation, priority="urgent", channel="chat")
@@ -86,7 +92,11 @@ def test_staff_reply_meets_first_response_then_waiting_pauses_and_customer_resum
     assert state["next_response"].status == ClockStatus.MET
     assert state["resolution"].status == ClockStatus.MET
     assert [e.type for e in case.events.all()] == [
-        "created", "open", "wait_on_customer", "customer_replied", "resolve",
+        "created",
+        "open",
+        "wait_on_customer",
+        "customer_replied",
+        "resolve",
     ]
     assert Notification.objects.filter(event="case_replied", recipient_email=CUSTOMER_EMAIL).count() == 2
     assert Notification.objects.filter(event="case_resolved").count() == 1
@@ -185,7 +195,9 @@ def test_attachments_are_checked_by_content_and_size(installation, settings):
     assert ServiceAttachment.objects.get().content_type == "image/png"
     settings.UPLOAD_MAX_BYTES = 32
     with pytest.raises(DomainError) as error:
-        actions.add_message(case=case, actor=customer(), body="Big", attachments=[SimpleUploadedFile("b.png", PNG)])
+        actions.add_message(
+            case=case, actor=customer(), body="Big", attachments=[SimpleUploadedFile("b.png", PNG)]
+        )
     assert error.value.code == "FILE_TOO_LARGE"
     with pytest.raises(DomainError) as error:
         actions.add_message(
@@ -229,12 +241,17 @@ def test_link_to_someone_elses_order_is_not_found(installation):
 
 def test_assign_priority_tags_and_escalation_on_breach(installation):
     EscalationRule.objects.create(
-        installation=installation, metric="first_response", raise_priority=True,
-        reassign_to_user_id="VXNlcjo5MDE=", reassign_to_email="lead@example.com",
+        installation=installation,
+        metric="first_response",
+        raise_priority=True,
+        reassign_to_user_id="VXNlcjo5MDE=",
+        reassign_to_email="lead@example.com",
     )
     with time_machine.travel(T0, tick=False):
         case = open_case(installation)
-        actions.assign_case(case=case, actor=staff(), assignee_user_id="VXNlcjo5MDA=", assignee_email="a@example.com")
+        actions.assign_case(
+            case=case, actor=staff(), assignee_user_id="VXNlcjo5MDA=", assignee_email="a@example.com"
+        )
         actions.set_tags(case=case, actor=staff(), tags=["Shoes", "defect", "shoes"])
     assert sorted(case.tags.values_list("tag", flat=True)) == ["defect", "shoes"]
     result = escalation.sweep(now=T0 + timedelta(minutes=31))
@@ -244,7 +261,10 @@ def test_assign_priority_tags_and_escalation_on_breach(installation):
     assert case.assignee_user_id == "VXNlcjo5MDE=" and case.assignee_email == "lead@example.com"
     types = list(case.events.values_list("type", flat=True))
     assert types.count("sla_breached") == 1 and types.count("escalated") == 1
-    assert Notification.objects.filter(event="case_sla_breached", recipient_email="lead@example.com").count() == 1
+    assert (
+        Notification.objects.filter(event="case_sla_breached", recipient_email="lead@example.com").count()
+        == 1
+    )
     # The sweep marks each clock once: a second run escalates nothing.
     assert escalation.sweep(now=T0 + timedelta(minutes=40))["breached"] == 0
     assert case.events.filter(type="escalated").count() == 1
@@ -252,7 +272,10 @@ def test_assign_priority_tags_and_escalation_on_breach(installation):
 
 def test_priority_change_retargets_running_clocks(installation):
     SlaPolicy.objects.create(
-        installation=installation, subject_type="service_case", metric="resolution", priority="urgent",
+        installation=installation,
+        subject_type="service_case",
+        metric="resolution",
+        priority="urgent",
         target_minutes=120,
     )
     with time_machine.travel(T0, tick=False):

@@ -45,8 +45,15 @@ def test_customer_opens_a_case_and_gets_triage_suggestions(installation, gql, cu
     load_default_articles(installation)
     body = gql(
         CREATE,
-        {"input": {"subject": "Where is my refund?", "body": "I returned the shoes two weeks ago, no refund yet",
-                   "kind": "COMPLAINT", "channel": "PHONE", "priority": "URGENT"}},
+        {
+            "input": {
+                "subject": "Where is my refund?",
+                "body": "I returned the shoes two weeks ago, no refund yet",
+                "kind": "COMPLAINT",
+                "channel": "PHONE",
+                "priority": "URGENT",
+            }
+        },
         token=customer_token,
     )
     payload = body["data"]["serviceCaseCreate"]
@@ -65,7 +72,8 @@ def test_my_cases_show_only_mine_and_hide_internal_notes(installation, gql, cust
     open_case(installation, customer_email="other@example.com", customer_user_id="VXNlcjo3Nzc=")
     actions.add_message(case=mine, actor=staff(), body="VIP, be nice", internal=True)
     body = gql(
-        "{ myServiceCases { id lastMessage { kind } messages { kind body } tags slaState } }", token=customer_token
+        "{ myServiceCases { id lastMessage { kind } messages { kind body } tags slaState } }",
+        token=customer_token,
     )
     cases = body["data"]["myServiceCases"]
     assert len(cases) == 1
@@ -93,8 +101,9 @@ def test_reply_to_closed_case_and_oversized_attachment_are_typed_errors(
     case_id = to_global_id("ServiceCase", case.pk)
     settings.UPLOAD_MAX_BYTES = 16
     query = (
-        "mutation($id: ID!, $files: [Upload!]) { serviceCaseReply(id: $id, body: \"see\", attachments: $files) { "
-        + ERR + " } }"
+        'mutation($id: ID!, $files: [Upload!]) { serviceCaseReply(id: $id, body: "see", attachments: $files) { '
+        + ERR
+        + " } }"
     )
     body = gql(
         query,
@@ -115,7 +124,7 @@ def test_customer_cannot_use_staff_tools(installation, gql, customer_token):
     note = gql(REPLY, {"id": case_id, "body": "x", "internal": True}, token=customer_token)
     assert note["data"]["serviceCaseReply"]["errors"][0]["code"] == "PERMISSION_DENIED"
     move = gql(
-        'mutation($id: ID!) { serviceCaseTransition(id: $id, transition: RESOLVE) { ' + ERR + " } }",
+        "mutation($id: ID!) { serviceCaseTransition(id: $id, transition: RESOLVE) { " + ERR + " } }",
         {"id": case_id},
         token=customer_token,
     )
@@ -127,9 +136,17 @@ def test_staff_logs_a_phone_case_replies_with_note_assigns_tags_and_resolves(ins
     token = staff_token("MANAGE_ORDERS")
     created = gql(
         CREATE,
-        {"input": {"subject": "Caller: broken zip", "body": "Zip broke on day one", "kind": "COMPLAINT",
-                   "customerEmail": "caller@example.com", "customerPhone": "+86 10 1234", "priority": "HIGH",
-                   "tags": ["Zip"]}},
+        {
+            "input": {
+                "subject": "Caller: broken zip",
+                "body": "Zip broke on day one",
+                "kind": "COMPLAINT",
+                "customerEmail": "caller@example.com",
+                "customerPhone": "+86 10 1234",
+                "priority": "HIGH",
+                "tags": ["Zip"],
+            }
+        },
         token=token,
     )["data"]["serviceCaseCreate"]
     assert created["errors"] == []
@@ -149,7 +166,8 @@ def test_staff_logs_a_phone_case_replies_with_note_assigns_tags_and_resolves(ins
     assert assign["serviceCase"]["assigneeId"] == "VXNlcjo5MDA="
     tags = gql(
         'mutation($id: ID!) { serviceCaseSetTags(id: $id, tags: ["zip", "defect"]) { serviceCase { tags } '
-        + ERR + " } }",
+        + ERR
+        + " } }",
         {"id": case_id},
         token=token,
     )["data"]["serviceCaseSetTags"]
@@ -196,7 +214,9 @@ def test_inbox_of_100_cases_in_constant_queries(installation, gql, staff_token, 
 def test_inbox_filters(installation, gql, staff_token):
     token = staff_token("MANAGE_ORDERS")
     a = open_case(installation, subject="Sole came off", tags=["shoes"], priority="high")
-    b = open_case(installation, subject="Where is my parcel", customer_email="x@example.com", customer_user_id="")
+    b = open_case(
+        installation, subject="Where is my parcel", customer_email="x@example.com", customer_user_id=""
+    )
     actions.assign_case(case=b, actor=staff(), assignee_user_id="VXNlcjo5MDA=")
     SlaClock.objects.filter(subject_id=str(a.pk), metric="first_response").update(
         due_at=a.created_at - timedelta(minutes=1)
@@ -222,22 +242,34 @@ def test_sla_policy_and_calendar_crud_with_typed_errors(installation, gql, staff
     token = staff_token("MANAGE_ORDERS")
     save_calendar = (
         "mutation($input: SlaCalendarInput!) { slaCalendarSave(input: $input) { calendar { id name holidays } "
-        + ERR + " } }"
+        + ERR
+        + " } }"
     )
     bad = gql(save_calendar, {"input": {"name": "X", "timeZone": "Mars/Olympus"}}, token=token)
     assert bad["data"]["slaCalendarSave"]["errors"][0]["code"] == "INVALID_TIME_ZONE"
     overlap = gql(
         save_calendar,
-        {"input": {"name": "X", "timeZone": "Asia/Shanghai",
-                   "weeklyHours": json.dumps({"0": [["09:00", "12:00"], ["11:00", "18:00"]]})}},
+        {
+            "input": {
+                "name": "X",
+                "timeZone": "Asia/Shanghai",
+                "weeklyHours": json.dumps({"0": [["09:00", "12:00"], ["11:00", "18:00"]]}),
+            }
+        },
         token=token,
     )
     assert overlap["data"]["slaCalendarSave"]["errors"][0]["code"] == "OVERLAPPING_HOURS"
     assert BusinessCalendar.objects.count() == 0
     ok = gql(
         save_calendar,
-        {"input": {"name": "Shanghai", "timeZone": "Asia/Shanghai", "holidays": ["2026-10-01"],
-                   "weeklyHours": json.dumps({str(d): [["09:00", "18:00"]] for d in range(5)})}},
+        {
+            "input": {
+                "name": "Shanghai",
+                "timeZone": "Asia/Shanghai",
+                "holidays": ["2026-10-01"],
+                "weeklyHours": json.dumps({str(d): [["09:00", "18:00"]] for d in range(5)}),
+            }
+        },
         token=token,
     )["data"]["slaCalendarSave"]
     assert ok["errors"] == [] and ok["calendar"]["holidays"] == ["2026-10-01"]
@@ -245,8 +277,15 @@ def test_sla_policy_and_calendar_crud_with_typed_errors(installation, gql, staff
         "mutation($input: SlaPolicyInput!) { slaPolicySave(input: $input) { policy { id targetMinutes"
         " calendar { name } } " + ERR + " } }"
     )
-    variables = {"input": {"metric": "first_response", "priority": "urgent", "targetMinutes": 10,
-                           "warningMinutesBefore": 5, "calendarId": ok["calendar"]["id"]}}
+    variables = {
+        "input": {
+            "metric": "first_response",
+            "priority": "urgent",
+            "targetMinutes": 10,
+            "warningMinutesBefore": 5,
+            "calendarId": ok["calendar"]["id"],
+        }
+    }
     created = gql(save_policy, variables, token=token)["data"]["slaPolicySave"]
     assert created["errors"] == [] and created["policy"]["calendar"]["name"] == "Shanghai"
     again = gql(save_policy, variables, token=token)["data"]["slaPolicySave"]
@@ -254,7 +293,9 @@ def test_sla_policy_and_calendar_crud_with_typed_errors(installation, gql, staff
     zero = gql(save_policy, {"input": {"metric": "resolution", "targetMinutes": 0}}, token=token)
     assert zero["data"]["slaPolicySave"]["errors"][0]["code"] == "OUT_OF_RANGE"
     assert SlaPolicy.objects.count() == 1
-    listed = gql("{ slaPolicies { metric priority targetMinutes } slaCalendars { name } }", token=token)["data"]
+    listed = gql("{ slaPolicies { metric priority targetMinutes } slaCalendars { name } }", token=token)[
+        "data"
+    ]
     assert listed["slaPolicies"] == [{"metric": "first_response", "priority": "urgent", "targetMinutes": 10}]
     customer = gql("{ slaPolicies { metric } }", token=None, api_url=installation.saleor_api_url)
     assert customer["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
@@ -266,17 +307,23 @@ def test_export_and_erase_need_manage_users(installation, gql, staff_token):
     denied = gql(export, {"email": CUSTOMER_EMAIL}, token=staff_token("MANAGE_ORDERS"))
     assert denied["data"]["serviceCustomerDataExport"]["errors"][0]["code"] == "PERMISSION_DENIED"
     token = staff_token("MANAGE_USERS")
-    data = json.loads(gql(export, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataExport"]["data"])
+    data = json.loads(
+        gql(export, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataExport"]["data"]
+    )
     cases = data["sections"]["service_cases"]
     assert [c["number"] for c in cases] == [case.number]
     assert cases[0]["customer_phone"] == "+86 1"
     assert cases[0]["messages"][0]["body"].startswith("The sole")
     assert set(data["sections"]) >= {"loyalty", "notifications", "orders", "return_requests", "service_cases"}
     erase = "mutation($email: String) { serviceCustomerDataErase(email: $email) { counts " + ERR + " } }"
-    counts = json.loads(gql(erase, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataErase"]["counts"])
+    counts = json.loads(
+        gql(erase, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataErase"]["counts"]
+    )
     assert counts["cases"] == 1 and counts["messages"] == 1
     case.refresh_from_db()
     assert case.customer_email == "" and case.customer_phone == "" and case.erased_at is not None
     assert case.messages.get().body == "[erased]"
-    after = json.loads(gql(export, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataExport"]["data"])
+    after = json.loads(
+        gql(export, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataExport"]["data"]
+    )
     assert after["sections"]["service_cases"] == []

@@ -43,7 +43,10 @@ def _ok(gql, name, query, variables, token):
 
 
 def _clocks(case_pk):
-    return {c.metric: c.status for c in SlaClock.objects.filter(subject_type="service_case", subject_id=str(case_pk))}
+    return {
+        c.metric: c.status
+        for c in SlaClock.objects.filter(subject_type="service_case", subject_id=str(case_pk))
+    }
 
 
 def test_complaint_on_a_paid_order_from_open_to_resolved(app, gql):
@@ -63,8 +66,15 @@ def test_complaint_on_a_paid_order_from_open_to_resolved(app, gql):
         "serviceCaseCreate",
         "mutation($input: ServiceCaseCreateInput!) { serviceCaseCreate(input: $input) {"
         " serviceCase { id status linkedType linkedId } suggestion { intent } " + ERR + " } }",
-        {"input": {"kind": "COMPLAINT", "subject": "Not shipped yet", "body": "I paid three days ago, where is my parcel?",
-                   "linkedType": "ORDER", "linkedId": order["id"]}},
+        {
+            "input": {
+                "kind": "COMPLAINT",
+                "subject": "Not shipped yet",
+                "body": "I paid three days ago, where is my parcel?",
+                "linkedType": "ORDER",
+                "linkedId": order["id"],
+            }
+        },
         customer_token,
     )
     case = created["serviceCase"]
@@ -77,7 +87,13 @@ def test_complaint_on_a_paid_order_from_open_to_resolved(app, gql):
         "mutation($id: ID!, $body: String!, $wait: Boolean) { serviceCaseReply(id: $id, body: $body,"
         " waitOnCustomer: $wait) { serviceCase { status } " + ERR + " } }"
     )
-    waiting = _ok(gql, "serviceCaseReply", reply, {"id": case["id"], "body": "Which address?", "wait": True}, staff_token)
+    waiting = _ok(
+        gql,
+        "serviceCaseReply",
+        reply,
+        {"id": case["id"], "body": "Which address?", "wait": True},
+        staff_token,
+    )
     assert waiting["serviceCase"]["status"] == "WAITING_ON_CUSTOMER"
     assert _clocks(pk) == {"first_response": ClockStatus.MET, "resolution": ClockStatus.PAUSED}
     # Texts come from service/notification_texts.py once notifications merges them; the generic one names the case.
@@ -105,13 +121,17 @@ def test_complaint_on_a_paid_order_from_open_to_resolved(app, gql):
     seen = _ok(
         gql,
         "serviceCaseReply",
-        "mutation($id: ID!) { serviceCaseReply(id: $id, body: \"thanks\") { serviceCase { status } " + ERR + " } }",
+        'mutation($id: ID!) { serviceCaseReply(id: $id, body: "thanks") { serviceCase { status } '
+        + ERR
+        + " } }",
         {"id": case["id"]},
         customer_token,
     )
     # A customer's answer to a resolved case reopens it (within the reopen window).
     assert seen["serviceCase"]["status"] == "OPEN"
-    mine = gql("{ myServiceCases { number timeline { type } } }", token=customer_token)["data"]["myServiceCases"]
+    mine = gql("{ myServiceCases { number timeline { type } } }", token=customer_token)["data"][
+        "myServiceCases"
+    ]
     types = [t["type"] for t in mine[0]["timeline"]]
     assert types[:2] == ["case:created", "message:message_customer"]
     assert types.index("case:resolve") < types.index("case:reopen")

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from saleor_aftersales.service import policies
 
-instants = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC))
+instants = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+)
 
 
 @given(st.sampled_from(policies.PRIORITY_ORDER))

@@ -35,7 +35,10 @@ def test_timeline_merges_return_events_and_points_of_the_customer(installation, 
     returns.approve_return_request(request=request, actor=staff())
     Programme.objects.create(installation=installation, channel_slug=order.channel_slug)
     account = loyalty.ensure_account(
-        installation=installation, channel_slug=order.channel_slug, email=order.user_email, user_id=CUSTOMER_ID
+        installation=installation,
+        channel_slug=order.channel_slug,
+        email=order.user_email,
+        user_id=CUSTOMER_ID,
     )
     case = open_case(installation, linked_type="return_request", linked_id=str(request.pk))
     loyalty.adjust_points(account=account, points=50, reason="Sorry for the trouble", actor=staff())
@@ -50,7 +53,7 @@ def test_timeline_merges_return_events_and_points_of_the_customer(installation, 
     public = build_timeline(case, include_internal=False)
     assert ("message", "message_note") not in [(e.source, e.type) for e in public]
     body = gql(
-        "query($id: ID!) { serviceCase(id: $id) { timeline(language: \"zh-hans\") { type message } } }",
+        'query($id: ID!) { serviceCase(id: $id) { timeline(language: "zh-hans") { type message } } }',
         {"id": to_global_id("ServiceCase", case.pk)},
         token=make_token(user_id=CUSTOMER_ID, email=order.user_email),
     )

@@ -11,12 +11,16 @@ from ..core.dataloaders import DataLoader, by_key, grouped
 
 class MessagesByCaseIdLoader(DataLoader):
     def batch_load(self, keys):
-        return grouped(ServiceMessage.objects.filter(case_id__in=keys).order_by("created_at", "id"), keys, "case_id")
+        return grouped(
+            ServiceMessage.objects.filter(case_id__in=keys).order_by("created_at", "id"), keys, "case_id"
+        )
 
 
 class AttachmentsByMessageIdLoader(DataLoader):
     def batch_load(self, keys):
-        return grouped(ServiceAttachment.objects.filter(message_id__in=keys).order_by("id"), keys, "message_id")
+        return grouped(
+            ServiceAttachment.objects.filter(message_id__in=keys).order_by("id"), keys, "message_id"
+        )
 
 
 class TagsByCaseIdLoader(DataLoader):
@@ -65,7 +69,9 @@ class ServiceCasesByCustomerLoader(DataLoader):
         requestor = self.context.requestor
         if requestor.installation is None:
             return [[] for _ in keys]
-        rows = ServiceCase.objects.filter(
-            installation=requestor.installation, customer_user_id__in=keys
-        ).select_related("last_public_message", "last_message").order_by("-created_at", "-id")
+        rows = (
+            ServiceCase.objects.filter(installation=requestor.installation, customer_user_id__in=keys)
+            .select_related("last_public_message", "last_message")
+            .order_by("-created_at", "-id")
+        )
         return grouped(rows, keys, "customer_user_id")

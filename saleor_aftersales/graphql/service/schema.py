@@ -44,7 +44,9 @@ class ServiceCaseFilterInput(graphene.InputObjectType):
     unassigned = graphene.Boolean()
     tag = graphene.String()
     breached = graphene.Boolean(description="True: a clock is breached (or overdue); false: none is.")
-    customer_email = graphene.String(description="Exact address (matched on its digest: emails are encrypted).")
+    customer_email = graphene.String(
+        description="Exact address (matched on its digest: emails are encrypted)."
+    )
 
 
 def filter_inbox(qs, filters: dict, search: str | None):
@@ -61,14 +63,16 @@ def filter_inbox(qs, filters: dict, search: str | None):
     if filters.get("unassigned"):
         qs = qs.filter(assignee_user_id="")
     if filters.get("tag"):
-        qs = qs.filter(Exists(CaseTag.objects.filter(case=OuterRef("pk"), tag=filters["tag"].strip().lower())))
+        qs = qs.filter(
+            Exists(CaseTag.objects.filter(case=OuterRef("pk"), tag=filters["tag"].strip().lower()))
+        )
     if filters.get("customer_email"):
         qs = qs.filter(customer_email_digest=email_digest(filters["customer_email"]))
     if filters.get("breached") is not None:
         current = now()
-        overdue = SlaClock.objects.filter(
-            subject_type="service_case", subject_id=OuterRef("pk_text")
-        ).filter(Q(status="breached") | Q(status="running", due_at__lt=current))
+        overdue = SlaClock.objects.filter(subject_type="service_case", subject_id=OuterRef("pk_text")).filter(
+            Q(status="breached") | Q(status="running", due_at__lt=current)
+        )
         qs = qs.annotate(pk_text=Cast("pk", CharField()))
         qs = qs.filter(Exists(overdue)) if filters["breached"] else qs.exclude(Exists(overdue))
     if search and search.strip():
@@ -108,7 +112,9 @@ class ServiceQueries(graphene.ObjectType):
         if actor.user_id:
             # By user id when the case has one; by email for cases opened before the account existed.
             who = Q(customer_user_id=actor.user_id) | (who & Q(customer_user_id=""))
-        qs = ServiceCaseModel.objects.filter(who, installation=installation).select_related("last_public_message")
+        qs = ServiceCaseModel.objects.filter(who, installation=installation).select_related(
+            "last_public_message"
+        )
         return list(qs.order_by("-created_at", "-id")[: page_size(first)])
 
     @staticmethod

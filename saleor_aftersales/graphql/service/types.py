@@ -101,7 +101,9 @@ class ServiceMessage(graphene.ObjectType):
 
 
 class ServiceSlaClock(graphene.ObjectType):
-    metric = graphene.String(required=True, description="first_response, next_response[:round] or resolution.")
+    metric = graphene.String(
+        required=True, description="first_response, next_response[:round] or resolution."
+    )
     status = graphene.String(required=True, description="running, paused, met, breached or cancelled.")
     state = graphene.String(required=True, description="on_track, at_risk, breached, met, paused or none.")
     started_at = graphene.DateTime(required=True)
@@ -142,7 +144,9 @@ class ServiceCase(graphene.ObjectType):
     customer_phone = graphene.String(description="Staff only.")
     customer_user_id = graphene.ID(description="Saleor User id (staff only).")
     linked_type = graphene.Field(ServiceCaseLinkEnum)
-    linked_id = graphene.ID(description="Saleor Order id, our ReturnRequest id, or a warranty claim/repair id.")
+    linked_id = graphene.ID(
+        description="Saleor Order id, our ReturnRequest id, or a warranty claim/repair id."
+    )
     assignee_id = graphene.ID(description="The assigned Saleor staff user (staff only).")
     assignee_email = graphene.String(description="Staff only.")
     intent = graphene.String(description="What triage made of the first message.")
@@ -156,7 +160,9 @@ class ServiceCase(graphene.ObjectType):
     last_message = graphene.Field(
         ServiceMessage, description="Staff: the last message or note; customers: the last one they can see."
     )
-    messages = graphene.List(graphene.NonNull(ServiceMessage), required=True, description="Notes: staff only.")
+    messages = graphene.List(
+        graphene.NonNull(ServiceMessage), required=True, description="Notes: staff only."
+    )
     sla_state = graphene.String(description="Staff: the most urgent clock's state (on_track, at_risk, ...).")
     sla_due_at = graphene.DateTime(description="Staff: when the most urgent running clock is due.")
     sla_clocks = graphene.List(graphene.NonNull(ServiceSlaClock), required=True, description="Staff only.")

@@ -3,7 +3,8 @@
 import graphene
 
 from ...installations.permissions import SaleorPermission
-from ...sla.models import BusinessCalendar, SlaPolicy as SlaPolicyModel
+from ...sla.models import BusinessCalendar
+from ...sla.models import SlaPolicy as SlaPolicyModel
 from ..core.context import get_requestor
 from .mutations.sla_config import SlaCalendarDelete, SlaCalendarSave, SlaPolicyDelete, SlaPolicySave
 from .types import SlaCalendar, SlaPolicy

@@ -47,7 +47,9 @@ class ServiceCaseCreate(BaseMutation):
         input = ServiceCaseCreateInput(required=True)
 
     class Meta:
-        description = "Open a case: signed-in customers for themselves; staff (MANAGE_ORDERS) log phone/email cases."
+        description = (
+            "Open a case: signed-in customers for themselves; staff (MANAGE_ORDERS) log phone/email cases."
+        )
 
     @classmethod
     def perform_mutation(cls, root, info, input):

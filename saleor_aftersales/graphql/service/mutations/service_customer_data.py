@@ -29,7 +29,9 @@ class ServiceCustomerDataExport(BaseMutation):
 
             raise DomainError("REQUIRED", "An email or a Saleor user id.", "email")
         return cls(
-            data=export_customer_data(installation, email=data.get("email") or "", user_id=data.get("user_id") or "")
+            data=export_customer_data(
+                installation, email=data.get("email") or "", user_id=data.get("user_id") or ""
+            )
         )
 
 
@@ -42,7 +44,9 @@ class ServiceCustomerDataErase(BaseMutation):
         user_id = graphene.ID()
 
     class Meta:
-        description = "Erase a customer's personal data (cases, messages, attachments, notifications). MANAGE_USERS."
+        description = (
+            "Erase a customer's personal data (cases, messages, attachments, notifications). MANAGE_USERS."
+        )
 
     @classmethod
     def perform_mutation(cls, root, info, **data):

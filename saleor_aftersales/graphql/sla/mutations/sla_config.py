@@ -2,11 +2,12 @@
 
 import graphene
 
+from ....core.errors import DomainError
 from ....installations.permissions import SaleorPermission
 from ....sla import actions
-from ....sla.models import BusinessCalendar, SlaPolicy as SlaPolicyModel
+from ....sla.models import BusinessCalendar
+from ....sla.models import SlaPolicy as SlaPolicyModel
 from ...core.context import get_requestor
-from ....core.errors import DomainError
 from ...core.mutations import BaseMutation
 from ...service.access import pk_of
 from ..types import SlaCalendar, SlaError, SlaPolicy
@@ -124,7 +125,9 @@ class SlaPolicySave(BaseMutation):
             channel=channel,
             target_minutes=input["target_minutes"],
             warning_minutes_before=input.get("warning_minutes_before") or 0,
-            calendar=_calendar(installation, input["calendar_id"], "calendarId") if input.get("calendar_id") else None,
+            calendar=_calendar(installation, input["calendar_id"], "calendarId")
+            if input.get("calendar_id")
+            else None,
             is_active=input.get("is_active", True),
         )
         return cls(policy=policy)
@@ -140,7 +143,9 @@ class SlaPolicyDelete(BaseMutation):
     @classmethod
     def perform_mutation(cls, root, info, id):
         installation = _installation(info)
-        policy = SlaPolicyModel.objects.filter(installation=installation, pk=pk_of(id, "SlaPolicy", "id")).first()
+        policy = SlaPolicyModel.objects.filter(
+            installation=installation, pk=pk_of(id, "SlaPolicy", "id")
+        ).first()
         if policy is None:
             raise DomainError("NOT_FOUND", "Unknown policy.", "id")
         actions.delete_policy(policy=policy)

@@ -1,8 +1,8 @@
 """Export or erase a customer's data, or re-encrypt case data with the newest key.
 
-    manage.py service_personal_data export --api-url URL --email a@b.c  > data.json
-    manage.py service_personal_data erase --api-url URL --email a@b.c
-    manage.py service_personal_data rotate-keys
+manage.py service_personal_data export --api-url URL --email a@b.c  > data.json
+manage.py service_personal_data erase --api-url URL --email a@b.c
+manage.py service_personal_data rotate-keys
 """
 
 from __future__ import annotations
