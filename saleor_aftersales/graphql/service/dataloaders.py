@@ -62,16 +62,47 @@ class VisibleServiceCaseByPkLoader(DataLoader):
         return [case if may_see(requestor, case) else None for case in by_key(rows, keys, "pk")]
 
 
-class ServiceCasesByCustomerLoader(DataLoader):
-    """Cases of Saleor users (key: user global id) for `User.serviceCases`, newest first (one query)."""
+class ServiceCasesByUserLoader(DataLoader):
+    """`User.serviceCases`: keys are (saleor user id, email) pairs as the gateway sends them (one query).
+
+    Only the customer themself or staff with MANAGE_ORDERS get rows; everybody else gets an empty list.
+    """
 
     def batch_load(self, keys):
+        from django.db.models import Q
+
+        from ...service.contact import email_digest
+        from ..federation_entities.dataloaders import user_matches
+
         requestor = self.context.requestor
-        if requestor.installation is None:
-            return [[] for _ in keys]
-        rows = (
-            ServiceCase.objects.filter(installation=requestor.installation, customer_user_id__in=keys)
-            .select_related("last_public_message", "last_message")
-            .order_by("-created_at", "-id")
-        )
-        return grouped(rows, keys, "customer_user_id")
+        installation = requestor.installation
+
+        def allowed(key) -> bool:
+            if not user_matches(requestor, *key):
+                return False
+            return not requestor.is_staff or requestor.has_perm(SaleorPermission.MANAGE_ORDERS)
+
+        wanted = [key for key in keys if allowed(key)]
+        user_ids = {user_id for user_id, _email in wanted if user_id}
+        digests = {email_digest(email) for user_id, email in wanted if not user_id and email}
+        rows: list[ServiceCase] = []
+        if user_ids or digests:
+            rows = list(
+                ServiceCase.objects.filter(
+                    Q(customer_user_id__in=user_ids) | Q(customer_email_digest__in=digests),
+                    installation=installation,
+                )
+                .select_related("last_message", "last_public_message")
+                .order_by("-created_at", "-id")
+            )
+        result = []
+        for key in keys:
+            user_id, email = key
+            if key not in wanted:
+                result.append([])
+            elif user_id:
+                result.append([row for row in rows if row.customer_user_id == user_id])
+            else:
+                digest = email_digest(email)
+                result.append([row for row in rows if row.customer_email_digest == digest])
+        return result
