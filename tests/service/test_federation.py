@@ -19,12 +19,19 @@ def test_user_service_cases_only_for_that_customer_or_staff(gql, installation, m
         {"__typename": "User", "id": CUSTOMER_ID},
         {"__typename": "User", "id": "VXNlcjo3Nzc=", "email": "guest@example.com"},
     ]
-    as_owner = gql(USERS, {"representations": reps[:1]}, token=make_token(user_id=CUSTOMER_ID, email=CUSTOMER_EMAIL))
+    as_owner = gql(
+        USERS, {"representations": reps[:1]}, token=make_token(user_id=CUSTOMER_ID, email=CUSTOMER_EMAIL)
+    )
     assert as_owner["data"]["_entities"] == [{"serviceCases": [{"number": mine.number}]}]
-    stranger = gql(USERS, {"representations": reps[:1]}, token=make_token(user_id="VXNlcjo4ODg=", email="x@y.z"))
+    stranger = gql(
+        USERS, {"representations": reps[:1]}, token=make_token(user_id="VXNlcjo4ODg=", email="x@y.z")
+    )
     assert stranger["data"]["_entities"] == [{"serviceCases": []}]
-    staff = gql(USERS, {"representations": [{"__typename": "User", "email": "guest@example.com"}]},
-                token=staff_token("MANAGE_ORDERS"))
+    staff = gql(
+        USERS,
+        {"representations": [{"__typename": "User", "email": "guest@example.com"}]},
+        token=staff_token("MANAGE_ORDERS"),
+    )
     assert staff["data"]["_entities"] == [{"serviceCases": [{"number": by_email.number}]}]
     no_perm = gql(USERS, {"representations": reps[:1]}, token=staff_token("MANAGE_USERS"))
     assert no_perm["data"]["_entities"] == [{"serviceCases": []}]
