@@ -111,7 +111,6 @@ class User(graphene.ObjectType):
             installation, user_id=user_id or None, email=email or None
         ).first()
 
-
     service_cases = graphene.List(
         graphene.NonNull("saleor_aftersales.graphql.service.types.ServiceCase"),
         required=True,
