@@ -327,3 +327,17 @@ def test_export_and_erase_need_manage_users(installation, gql, staff_token):
         gql(export, {"email": CUSTOMER_EMAIL}, token=token)["data"]["serviceCustomerDataExport"]["data"]
     )
     assert after["sections"]["service_cases"] == []
+
+
+def test_customers_are_rate_limited_when_opening_cases(installation, gql, customer_token):
+    from saleor_aftersales.core import ratelimit
+
+    ratelimit.reset()
+    variables = {"input": {"subject": "Hi", "body": "A question about sizes"}}
+    codes = [
+        gql(CREATE, variables, token=customer_token)["data"]["serviceCaseCreate"]["errors"] for _ in range(11)
+    ]
+    assert all(errors == [] for errors in codes[:10])
+    assert codes[10][0]["code"] == "RATE_LIMITED"
+    assert ServiceCase.objects.count() == 10
+    ratelimit.reset()

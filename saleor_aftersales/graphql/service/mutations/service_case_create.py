@@ -1,5 +1,6 @@
 import graphene
 
+from ....core.ratelimit import enforce
 from ....installations.permissions import SaleorPermission
 from ....knowledge.selectors import articles_for_intent
 from ....knowledge.triage import ARTICLES_PER_SUGGESTION
@@ -17,6 +18,9 @@ from ..types import (
     ServiceTriageSuggestion,
     enum_value,
 )
+
+
+CUSTOMER_RATE = "10/hour"
 
 
 class ServiceCaseCreateInput(graphene.InputObjectType):
@@ -67,6 +71,8 @@ class ServiceCaseCreate(BaseMutation):
             }
         else:
             installation = requestor.require_customer()
+            # A signed-in customer opens a handful of cases, not hundreds: bound what one account can flood.
+            enforce(CUSTOMER_RATE, "service-case-create", str(installation.pk), requestor.actor.user_id or "")
             who = {
                 "customer_email": requestor.actor.email,
                 "customer_user_id": requestor.actor.user_id,
