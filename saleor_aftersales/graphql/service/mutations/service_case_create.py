@@ -19,7 +19,6 @@ from ..types import (
     enum_value,
 )
 
-
 CUSTOMER_RATE = "10/hour"
 
 
