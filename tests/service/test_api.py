@@ -341,3 +341,67 @@ def test_customers_are_rate_limited_when_opening_cases(installation, gql, custom
     assert codes[10][0]["code"] == "RATE_LIMITED"
     assert ServiceCase.objects.count() == 10
     ratelimit.reset()
+
+
+def test_priority_escalation_rule_and_customer_reopen_over_graphql(
+    installation, gql, staff_token, customer_token
+):
+    token = staff_token("MANAGE_ORDERS")
+    case = open_case(installation)
+    case_id = to_global_id("ServiceCase", case.pk)
+    raised = gql(
+        "mutation($id: ID!) { serviceCaseSetPriority(id: $id, priority: URGENT) { serviceCase { priority } "
+        + ERR
+        + " } }",
+        {"id": case_id},
+        token=token,
+    )["data"]["serviceCaseSetPriority"]
+    assert raised == {"serviceCase": {"priority": "URGENT"}, "errors": []}
+    rule = gql(
+        'mutation { serviceEscalationRuleSave(metric: "resolution", reassignToId: "not-a-user") { rule { id } '
+        + ERR
+        + " } }",
+        token=token,
+    )["data"]["serviceEscalationRuleSave"]
+    assert rule["errors"][0] == {"field": "reassignToId", "code": "INVALID", "message": "A Saleor User id."}
+    saved = gql(
+        'mutation { serviceEscalationRuleSave(metric: "resolution", raisePriority: false,'
+        ' notifyEmail: "lead@example.com") { rule { metric raisePriority notifyEmail } ' + ERR + " } }",
+        token=token,
+    )["data"]["serviceEscalationRuleSave"]
+    assert saved["rule"] == {
+        "metric": "resolution",
+        "raisePriority": False,
+        "notifyEmail": "lead@example.com",
+    }
+    actions.add_message(case=case, actor=staff(), body="Fixed")
+    actions.transition_case(case=case, actor=staff(), transition="resolve")
+    reopened = gql(
+        "mutation($id: ID!) { serviceCaseReopen(id: $id) { serviceCase { status } " + ERR + " } }",
+        {"id": case_id},
+        token=customer_token,
+    )["data"]["serviceCaseReopen"]
+    assert reopened == {"serviceCase": {"status": "OPEN"}, "errors": []}
+
+
+def test_warning_before_breach_notes_the_case_and_tells_the_assignee(installation):
+    from saleor_aftersales.notifications.models import Notification
+    from saleor_aftersales.sla import escalation
+
+    SlaPolicy.objects.create(
+        installation=installation,
+        subject_type="service_case",
+        metric="first_response",
+        target_minutes=30,
+        warning_minutes_before=10,
+    )
+    case = open_case(installation)
+    actions.assign_case(
+        case=case, actor=staff(), assignee_user_id="VXNlcjo5MDA=", assignee_email="a@example.com"
+    )
+    clock = SlaClock.objects.get(subject_id=str(case.pk), metric="first_response")
+    assert clock.warn_at == clock.started_at + timedelta(minutes=20)
+    assert escalation.sweep(now=clock.started_at + timedelta(minutes=21)) == {"warned": 1, "breached": 0}
+    assert case.events.filter(type="sla_warning").count() == 1
+    assert Notification.objects.filter(event="case_sla_warning", recipient_email="a@example.com").count() == 1
+    assert escalation.sweep(now=clock.started_at + timedelta(minutes=25)) == {"warned": 0, "breached": 0}
