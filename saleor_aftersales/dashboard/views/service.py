@@ -13,7 +13,7 @@ from ...core.i18n import pick
 from ...core.time import now
 from ...installations.auth import Requestor
 from ...service import actions as service_actions
-from ...service.contact import email_digest
+from ...service import selectors as service_selectors
 from ...service.models import CaseStatus, ServiceCase
 from ...service.state import STAFF_TRANSITIONS, can
 from ...service.timeline import build_timeline
@@ -36,7 +36,9 @@ def _sla_of(rows) -> None:
     current = now()
     clocks: dict[str, list] = {}
     for clock in SlaClock.objects.filter(
-        subject_type="service_case", subject_id__in=[str(row.pk) for row in rows]
+        installation_id__in={row.installation_id for row in rows},
+        subject_type="service_case",
+        subject_id__in=[str(row.pk) for row in rows],
     ).exclude(status="cancelled"):
         clocks.setdefault(clock.subject_id, []).append(clock)
     for row in rows:
@@ -54,20 +56,9 @@ def service_fragment(request: HttpRequest) -> HttpResponse:
     values = params(request)
     status = values.get("status", "active")
     search = values.get("q", "").strip()[:100]
-    rows = ServiceCase.objects.filter(installation=requestor.installation).select_related("last_message")
-    if status == "active":
-        rows = rows.filter(status__in=ACTIVE)
-    elif status in CaseStatus.values:
-        rows = rows.filter(status=status)
-    if search:
-        from django.db.models import Q
-
-        rows = rows.filter(
-            Q(number__iexact=search)
-            | Q(subject__icontains=search)
-            | Q(customer_email_digest=email_digest(search))
-        )
-    page = list(rows.order_by("-last_message_at", "-id")[:INBOX_SIZE])
+    statuses = ACTIVE if status == "active" else ([status] if status in CaseStatus.values else [])
+    rows = service_selectors.inbox(requestor.installation, now=now(), statuses=statuses, search=search)
+    page = list(rows[:INBOX_SIZE])
     _sla_of(page)
     context = {
         "t": request.texts,

@@ -31,7 +31,12 @@ class TagsByCaseIdLoader(DataLoader):
 
 class SlaClocksByCaseIdLoader(DataLoader):
     def batch_load(self, keys):
-        clocks = SlaClock.objects.filter(subject_type="service_case", subject_id__in=[str(k) for k in keys])
+        # Scoped by installation so the (installation, subject_type, subject_id, metric) unique index serves it.
+        clocks = SlaClock.objects.filter(
+            installation=self.context.requestor.installation,
+            subject_type="service_case",
+            subject_id__in=[str(k) for k in keys],
+        )
         by_subject: dict[str, list] = {}
         for clock in clocks.order_by("started_at", "id"):
             by_subject.setdefault(clock.subject_id, []).append(clock)

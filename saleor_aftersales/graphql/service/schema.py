@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import graphene
-from django.db.models import CharField, Exists, OuterRef, Q
-from django.db.models.functions import Cast
 
 from ...core.time import now
 from ...installations.permissions import SaleorPermission
-from ...service.contact import email_digest
-from ...service.models import CaseTag, EscalationRule
-from ...service.models import ServiceCase as ServiceCaseModel
-from ...sla.models import SlaClock
+from ...service import selectors
+from ...service.models import EscalationRule
 from ..core.context import get_requestor
 from ..core.types import page_size
 from .access import case_for_requestor
@@ -49,40 +45,6 @@ class ServiceCaseFilterInput(graphene.InputObjectType):
     )
 
 
-def filter_inbox(qs, filters: dict, search: str | None):
-    if filters.get("statuses"):
-        qs = qs.filter(status__in=[enum_value(s) for s in filters["statuses"]])
-    if filters.get("priorities"):
-        qs = qs.filter(priority__in=[enum_value(p) for p in filters["priorities"]])
-    if filters.get("kind"):
-        qs = qs.filter(kind=enum_value(filters["kind"]))
-    if filters.get("channel"):
-        qs = qs.filter(channel=enum_value(filters["channel"]))
-    if filters.get("assignee_id"):
-        qs = qs.filter(assignee_user_id=filters["assignee_id"])
-    if filters.get("unassigned"):
-        qs = qs.filter(assignee_user_id="")
-    if filters.get("tag"):
-        qs = qs.filter(
-            Exists(CaseTag.objects.filter(case=OuterRef("pk"), tag=filters["tag"].strip().lower()))
-        )
-    if filters.get("customer_email"):
-        qs = qs.filter(customer_email_digest=email_digest(filters["customer_email"]))
-    if filters.get("breached") is not None:
-        current = now()
-        overdue = SlaClock.objects.filter(subject_type="service_case", subject_id=OuterRef("pk_text")).filter(
-            Q(status="breached") | Q(status="running", due_at__lt=current)
-        )
-        qs = qs.annotate(pk_text=Cast("pk", CharField()))
-        qs = qs.filter(Exists(overdue)) if filters["breached"] else qs.exclude(Exists(overdue))
-    if search and search.strip():
-        term = search.strip()
-        qs = qs.filter(
-            Q(number__iexact=term) | Q(subject__icontains=term) | Q(customer_email_digest=email_digest(term))
-        )
-    return qs
-
-
 class ServiceQueries(graphene.ObjectType):
     my_service_cases = graphene.List(
         graphene.NonNull(ServiceCase),
@@ -107,14 +69,9 @@ class ServiceQueries(graphene.ObjectType):
     def resolve_my_service_cases(_root, info, first=20):
         requestor = get_requestor(info)
         installation = requestor.require_customer()
-        actor = requestor.actor
-        who = Q(customer_email_digest=email_digest(actor.email)) if actor.email else Q(pk__in=[])
-        if actor.user_id:
-            # By user id when the case has one; by email for cases opened before the account existed.
-            who = Q(customer_user_id=actor.user_id) | (who & Q(customer_user_id=""))
-        qs = ServiceCaseModel.objects.filter(who, installation=installation).select_related(
-            "last_public_message"
-        )
+        qs = selectors.customer_cases(
+            installation, user_id=requestor.actor.user_id, email=requestor.actor.email
+        ).select_related("last_public_message")
         return list(qs.order_by("-created_at", "-id")[: page_size(first)])
 
     @staticmethod
@@ -125,9 +82,22 @@ class ServiceQueries(graphene.ObjectType):
     @staticmethod
     def resolve_service_cases(_root, info, first=50, filter=None, search=None):
         installation = get_requestor(info).require_staff(SaleorPermission.MANAGE_ORDERS)
-        qs = ServiceCaseModel.objects.filter(installation=installation).select_related("last_message")
-        qs = filter_inbox(qs, dict(filter or {}), search)
-        return list(qs.order_by("-last_message_at", "-id")[: page_size(first)])
+        filters = dict(filter or {})
+        qs = selectors.inbox(
+            installation,
+            now=now(),
+            statuses=[enum_value(s) for s in filters.get("statuses") or []],
+            priorities=[enum_value(p) for p in filters.get("priorities") or []],
+            kind=enum_value(filters.get("kind")) or "",
+            channel=enum_value(filters.get("channel")) or "",
+            assignee_user_id=filters.get("assignee_id") or "",
+            unassigned=bool(filters.get("unassigned")),
+            tag=filters.get("tag") or "",
+            breached=filters.get("breached"),
+            customer_email=filters.get("customer_email") or "",
+            search=search or "",
+        )
+        return list(qs[: page_size(first)])
 
     @staticmethod
     def resolve_service_escalation_rules(_root, info):
