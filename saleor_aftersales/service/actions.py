@@ -321,6 +321,16 @@ def open_case(
     case.save(update_fields=["last_message", "last_public_message", "last_message_at", "updated_at"])
     _start(case, FIRST_RESPONSE, now)
     _start(case, RESOLUTION, now)
+    notify(
+        installation=installation,
+        event="case_opened",
+        recipient_email=email,
+        dedupe_key=f"case:{case.pk}:opened",
+        language=case.language,
+        context={"reference": case.number, "subject": subject},
+        subject_type=SUBJECT,
+        subject_id=case.pk,
+    )
     return case
 
 

@@ -4,6 +4,17 @@ Placeholders: reference (case number), subject, message, metric.
 """
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "case_opened": {
+        "en": (
+            "We received your case {reference}",
+            'Thank you for contacting us about "{subject}". Your case number is {reference}; '
+            "we reply as soon as we can and you can follow its progress in your account.",
+        ),
+        "zh-hans": (
+            "我们已收到您的服务单 {reference}",
+            "感谢您就“{subject}”联系我们。您的服务单号为 {reference}，我们会尽快回复，您可在账户中随时查看处理进度。",
+        ),
+    },
     "case_replied": {
         "en": (
             "New reply on your case {reference}",

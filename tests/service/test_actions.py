@@ -118,7 +118,7 @@ def test_internal_note_is_not_a_response_and_not_sent(installation):
     assert clocks(case)["first_response"].status == ClockStatus.RUNNING
     assert case.last_message.kind == MessageKind.NOTE
     assert case.last_public_message.kind == MessageKind.CUSTOMER
-    assert Notification.objects.count() == 0
+    assert list(Notification.objects.values_list("event", flat=True)) == ["case_opened"]
 
 
 def test_message_bodies_and_contact_data_are_encrypted_at_rest(installation):

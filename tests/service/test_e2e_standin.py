@@ -97,8 +97,9 @@ def test_complaint_on_a_paid_order_from_open_to_resolved(app, gql):
     assert waiting["serviceCase"]["status"] == "WAITING_ON_CUSTOMER"
     assert _clocks(pk) == {"first_response": ClockStatus.MET, "resolution": ClockStatus.PAUSED}
     # Texts come from service/notification_texts.py once notifications merges them; the generic one names the case.
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["runner@example.com"]
-    assert ServiceCase.objects.get().number in mail.outbox[0].body
+    # The acknowledgement of the case, then the reply, both to the customer.
+    assert len(mail.outbox) == 2 and [m.to for m in mail.outbox] == [["runner@example.com"]] * 2
+    assert all(ServiceCase.objects.get().number in m.body for m in mail.outbox)
 
     answered = _ok(gql, "serviceCaseReply", reply, {"id": case["id"], "body": "Home address"}, customer_token)
     assert answered["serviceCase"]["status"] == "OPEN"
