@@ -72,7 +72,7 @@ def test_my_cases_show_only_mine_and_hide_internal_notes(installation, gql, cust
     open_case(installation, customer_email="other@example.com", customer_user_id="VXNlcjo3Nzc=")
     actions.add_message(case=mine, actor=staff(), body="VIP, be nice", internal=True)
     body = gql(
-        "{ myServiceCases { id lastMessage { kind } messages { kind body } tags slaState } }",
+        "{ myServiceCases { id lastMessage { kind } messages { kind body } tags slaState respondBy } }",
         token=customer_token,
     )
     cases = body["data"]["myServiceCases"]
@@ -80,6 +80,9 @@ def test_my_cases_show_only_mine_and_hide_internal_notes(installation, gql, cust
     assert cases[0]["lastMessage"]["kind"] == "CUSTOMER"
     assert [m["kind"] for m in cases[0]["messages"]] == ["CUSTOMER"]
     assert cases[0]["slaState"] is None and cases[0]["tags"] == []
+    # What the customer may always see: when the shop promised to answer.
+    first_response = SlaClock.objects.get(subject_id=str(mine.pk), metric="first_response")
+    assert cases[0]["respondBy"] == first_response.due_at.isoformat()
 
 
 def test_another_customers_case_is_not_found_and_unchanged(installation, gql, make_token):

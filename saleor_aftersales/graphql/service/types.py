@@ -165,6 +165,9 @@ class ServiceCase(graphene.ObjectType):
     )
     sla_state = graphene.String(description="Staff: the most urgent clock's state (on_track, at_risk, ...).")
     sla_due_at = graphene.DateTime(description="Staff: when the most urgent running clock is due.")
+    respond_by = graphene.DateTime(
+        description="When the shop promises its next answer (running response clock); null when none is owed."
+    )
     sla_clocks = graphene.List(graphene.NonNull(ServiceSlaClock), required=True, description="Staff only.")
     timeline = graphene.List(
         graphene.NonNull(TimelineEvent),
@@ -269,6 +272,14 @@ class ServiceCase(graphene.ObjectType):
             return sla_state(clock, now()) if clock is not None else "none"
 
         return get_loader(info, SlaClocksByCaseIdLoader).load(root.pk).then(pick_state)
+
+    @staticmethod
+    def resolve_respond_by(root, info):
+        def due(clocks):
+            running = [c for c in clocks if c.status == "running" and "response" in c.metric]
+            return min(c.due_at for c in running) if running else None
+
+        return get_loader(info, SlaClocksByCaseIdLoader).load(root.pk).then(due)
 
     @staticmethod
     def resolve_sla_due_at(root, info):
