@@ -432,6 +432,8 @@ def _reopen(case: ServiceCase, *, actor: Actor, at: datetime, note: str = "") ->
     case.closed_at = None
     case.save(update_fields=["reopen_count", "resolved_at", "closed_at", "updated_at"])
     _start_next_response(case, at)
+    # The matter is open again: a fresh resolution target counts from the reopening (round 2, 3, ...).
+    _start(case, f"{RESOLUTION}:{case.reopen_count + 1}", at)
 
 
 @transaction.atomic

@@ -165,7 +165,12 @@ def test_customer_reply_reopens_a_resolved_case_within_the_window(installation):
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
     assert clocks(case)["next_response"].status == ClockStatus.RUNNING
-    actions.transition_case(case=case, actor=staff(), transition="resolve")
+    reopened = clocks(case)["resolution:2"]
+    assert reopened.status == ClockStatus.RUNNING
+    assert reopened.due_at == T0 + timedelta(days=3)
+    with time_machine.travel(T0 + timedelta(days=2, hours=1), tick=False):
+        actions.transition_case(case=case, actor=staff(), transition="resolve")
+    assert clocks(case)["resolution:2"].status == ClockStatus.MET
     with time_machine.travel(T0 + timedelta(days=40), tick=False), pytest.raises(DomainError) as error:
         actions.add_message(case=case, actor=customer(), body="Again")
     assert error.value.code == "REOPEN_WINDOW_PASSED"

@@ -102,7 +102,8 @@ class ServiceMessage(graphene.ObjectType):
 
 class ServiceSlaClock(graphene.ObjectType):
     metric = graphene.String(
-        required=True, description="first_response, next_response[:round] or resolution."
+        required=True,
+        description="first_response, next_response[:round] or resolution[:round] (after a reopen).",
     )
     status = graphene.String(required=True, description="running, paused, met, breached or cancelled.")
     state = graphene.String(required=True, description="on_track, at_risk, breached, met, paused or none.")
