@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, insights, loyalty, returns, settings, widgets
+from .views import common, insights, loyalty, returns, service, settings, widgets
 
 urlpatterns = [
     path("", common.index, name="index"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", returns.returns_page, name="dashboard-home"),
     path("dashboard/returns", returns.returns_page, name="dashboard-returns"),
     path("dashboard/loyalty", loyalty.loyalty_page, name="dashboard-loyalty"),
+    path("dashboard/service", service.service_page, name="dashboard-service"),
     path("dashboard/insights", insights.insights_page, name="dashboard-insights"),
     path("dashboard/settings", settings.settings_page, name="dashboard-settings"),
     path("dashboard/widgets/order", widgets.order_widget, name="dashboard-order-widget"),
@@ -54,6 +55,20 @@ urlpatterns = [
     ),
     path("dashboard/frag/returns/<int:pk>/retry", returns.return_retry_fragment, name="dashboard-frag-retry"),
     path("dashboard/frag/popups/order", returns.order_actions_fragment, name="dashboard-frag-order-actions"),
+    path("dashboard/frag/service", service.service_fragment, name="dashboard-frag-service"),
+    path(
+        "dashboard/frag/service/<int:pk>", service.service_case_fragment, name="dashboard-frag-service-case"
+    ),
+    path(
+        "dashboard/frag/service/<int:pk>/reply",
+        service.service_reply_fragment,
+        name="dashboard-frag-service-reply",
+    ),
+    path(
+        "dashboard/frag/service/<int:pk>/transition",
+        service.service_transition_fragment,
+        name="dashboard-frag-service-transition",
+    ),
     path("dashboard/frag/loyalty", loyalty.loyalty_fragment, name="dashboard-frag-loyalty"),
     path(
         "dashboard/frag/loyalty/adjust", loyalty.loyalty_adjust_fragment, name="dashboard-frag-loyalty-adjust"

@@ -116,5 +116,18 @@ class User(graphene.ObjectType):
             installation, user_id=user_id or None, email=email or None
         ).first()
 
+    service_cases = graphene.List(
+        graphene.NonNull("saleor_aftersales.graphql.service.types.ServiceCase"),
+        required=True,
+        description="The customer's service cases (empty unless the requestor is this customer or staff).",
+    )
+
+    @staticmethod
+    def resolve_service_cases(root, info):
+        from ..service.dataloaders import ServiceCasesByUserLoader
+
+        user_key = (getattr(root, "id", None) or None, getattr(root, "email", None) or None)
+        return get_loader(info, ServiceCasesByUserLoader).load(user_key)
+
 
 FEDERATED_TYPES = [Order, User]
