@@ -208,7 +208,9 @@ def test_another_customers_subject_is_not_found(installation):
     assert SurveyResponse.objects.count() == 0
 
 
-def test_a_low_score_opens_a_follow_up_through_the_registry(installation):
+def test_a_low_score_opens_a_follow_up_through_the_registry(installation, monkeypatch):
+    # Only this test's handler (the service app's real one is tested in tests/service/test_survey_follow_up.py).
+    monkeypatch.setattr(registry, "_handlers", [])
     opened = []
 
     def open_case(low: registry.LowScore) -> str:
@@ -229,7 +231,8 @@ def test_a_low_score_opens_a_follow_up_through_the_registry(installation):
     assert survey.events.filter(type="follow_up_opened").count() == 1
 
 
-def test_the_threshold_is_configurable_and_a_failing_handler_keeps_the_answer(installation):
+def test_the_threshold_is_configurable_and_a_failing_handler_keeps_the_answer(installation, monkeypatch):
+    monkeypatch.setattr(registry, "_handlers", [])
     actions.save_config(installation=installation, actor=SYSTEM, values={"low_csat_threshold": 3})
 
     def broken(low):
