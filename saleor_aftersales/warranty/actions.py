@@ -213,13 +213,15 @@ def _first_reminder(
 
 
 @transaction.atomic
-def register_order_warranties(*, order: Order, at: datetime | None = None) -> int:
+def register_order_warranties(
+    *, order: Order, at: datetime | None = None, installation: Installation | None = None
+) -> int:
     """One warranty per fulfilled unit (idempotent per fulfillment line unit), terms snapshotted.
 
     A constant number of queries whatever the number of lines: the terms and settings once, the fulfilled
     lines once, the existing units once, one bulk insert of warranties and one of their timeline rows.
     """
-    installation = order.installation
+    installation = installation or order.installation
     fulfilled = []
     from ..orders.models import FulfillmentLine
 

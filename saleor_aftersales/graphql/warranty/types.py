@@ -74,6 +74,16 @@ RepairOrderTransitionEnum = _enum("RepairOrderTransitionEnum", list(REPAIR_TRANS
 INTERNAL_NOTES = {"fail_settlement", "retry_settlement", "settlement_started", "assigned"}
 
 
+def request_now(info):
+    """One clock reading per request (lists of hundreds of warranties ask for days left each)."""
+    context = info.context
+    value = getattr(context, "_warranty_now", None)
+    if value is None:
+        value = now()
+        context._warranty_now = value
+    return value
+
+
 def language_of(info, language=None, fallback: str = "en") -> str:
     header = info.context.headers.get("Accept-Language", "")[:7]
     return normalize_language(language or header or fallback)
@@ -287,13 +297,13 @@ class Warranty(graphene.ObjectType):
         return root.serial_number or None
 
     @staticmethod
-    def resolve_days_left(root, _info):
-        return policies.days_left(expires_at=root.expires_at, now=now())
+    def resolve_days_left(root, info):
+        return policies.days_left(expires_at=root.expires_at, now=request_now(info))
 
     @staticmethod
-    def resolve_is_in_term(root, _info):
+    def resolve_is_in_term(root, info):
         return root.status == WarrantyStatus.ACTIVE and policies.in_term(
-            starts_at=root.starts_at, expires_at=root.expires_at, now=now()
+            starts_at=root.starts_at, expires_at=root.expires_at, now=request_now(info)
         )
 
     @staticmethod

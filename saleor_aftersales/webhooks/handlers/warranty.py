@@ -13,4 +13,6 @@ from ..registry import WebhookContext, handles
 @handles("ORDER_FULFILLED", "FULFILLMENT_CREATED")
 def register_warranties(ctx: WebhookContext) -> None:
     if ctx.order is not None:
-        warranty_actions.register_order_warranties(order=ctx.order, at=ctx.issued_at)
+        warranty_actions.register_order_warranties(
+            order=ctx.order, at=ctx.issued_at, installation=ctx.installation
+        )
