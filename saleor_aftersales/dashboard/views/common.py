@@ -25,6 +25,7 @@ class Screen:
 
 SCREENS = {
     "returns": Screen("page", "/dashboard/frag/returns", "returns"),
+    "warranty": Screen("page", "/dashboard/frag/warranty", "warranty"),
     "loyalty": Screen("page", "/dashboard/frag/loyalty", "loyalty"),
     "insights": Screen("page", "/dashboard/frag/insights", "insights"),
     "settings": Screen("page", "/dashboard/frag/settings", "settings"),
@@ -35,7 +36,7 @@ SCREENS = {
     "customer-actions": Screen("popup", "/dashboard/frag/popups/customer"),
 }
 # The app page's sections, in nav order. Warranty & repairs and Service cases join when their capabilities land.
-SECTIONS = ("returns", "loyalty", "insights", "settings")
+SECTIONS = ("returns", "warranty", "loyalty", "insights", "settings")
 
 
 def shell(request: HttpRequest, screen_name: str) -> HttpResponse:
