@@ -1236,6 +1236,13 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
         .select_related("installation")
         .order_by("next_reminder_at")[:limit]
     )
+    from ..returns.models import ReturnWindow
+
+    delivered = dict(
+        ReturnWindow.objects.filter(
+            order_line_id__in=[w.order_line_id for w in rows if w.order_line_id], delivered_at__isnull=False
+        ).values_list("order_line_id", "delivered_at")
+    )
     sent = 0
     guides_by_installation: dict[int, list] = {}
     configs: dict[int, WarrantySettings] = {}
@@ -1254,6 +1261,14 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
             warranty.next_reminder_at = None
             warranty.save(update_fields=["next_reminder_at"])
             continue
+        interval = guide.reminder_interval_months or config.reminder_interval_months
+        start = delivered.get(warranty.order_line_id) or warranty.starts_at
+        due = policies.next_reminder(start=start, interval_months=interval, sent=warranty.reminders_sent)
+        if due > now:
+            # Delivered later than fulfilled: the reminders count from delivery.
+            warranty.next_reminder_at = due
+            warranty.save(update_fields=["next_reminder_at"])
+            continue
         round_ = warranty.reminders_sent + 1
         zh = warranty.language == "zh-hans"
         _notify(
@@ -1268,8 +1283,6 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
             guide=guide.title_zh_hans if zh else guide.title_en,
             tips=" / ".join(s.get("title_zh_hans" if zh else "title_en", "") for s in guide.sections),
         )
-        interval = guide.reminder_interval_months or config.reminder_interval_months
-        start = warranty.starts_at
         warranty.reminders_sent = round_
         warranty.next_reminder_at = policies.next_reminder(start=start, interval_months=interval, sent=round_)
         warranty.save(update_fields=["reminders_sent", "next_reminder_at"])

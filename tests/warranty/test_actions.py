@@ -344,3 +344,17 @@ def test_return_converted_into_repair(installation):
     claim = WarrantyClaim.objects.get()
     assert (claim.status, claim.decision, repair.is_paid) == ("in_repair", "repair", False)
     assert actions.convert_return_to_repair(return_request=request, actor=STAFF, now=NOW).pk == repair.pk
+
+
+def test_reminders_count_from_delivery_when_it_is_known(installation):
+    from saleor_aftersales.returns import actions as return_actions
+
+    [warranty] = registered(installation)
+    first_due = warranty.next_reminder_at
+    return_actions.record_delivery(
+        order=warranty.order, delivered_at=FULFILLED_AT + timedelta(days=5), actor=STAFF, now=NOW
+    )
+    assert actions.send_due_reminders(now=first_due) == 0  # not yet: six months after delivery
+    warranty.refresh_from_db()
+    assert warranty.next_reminder_at == first_due + timedelta(days=5)
+    assert actions.send_due_reminders(now=warranty.next_reminder_at) == 1
