@@ -20,40 +20,32 @@ from ...warranty.models import WarrantyTerms as WarrantyTermsModel
 from ..core.context import get_requestor
 from ..core.types import page_size
 from .access import claim_for, pk_of, repair_for, staff, warranty_for
-from .mutations.claim import (
-    WarrantyClaimCancel,
-    WarrantyClaimCreate,
-    WarrantyClaimDecide,
-    WarrantyClaimRetrySettlement,
-)
+from .mutations.care_guide_save import CareGuideSave
 from .mutations.common import enum_value
-from .mutations.repair import (
-    RepairOrderAssign,
-    RepairOrderCreateFromReturn,
-    RepairOrderLineAdd,
-    RepairOrderLineDelete,
-    RepairOrderQuoteAccept,
-    RepairOrderQuoteDecline,
-    RepairOrderQuoteSend,
-    RepairOrderSetTracking,
-    RepairOrderTransition,
-)
-from .mutations.setup import (
-    CareGuideSave,
-    ServiceCenterSave,
-    TechnicianSave,
-    WarrantySettingsUpdate,
-    WarrantySymptomSave,
-    WarrantyTermsDelete,
-    WarrantyTermsSave,
-)
-from .mutations.warranty import (
-    WarrantyRegisterExternal,
-    WarrantyRegistrationVerify,
-    WarrantySetSerialNumber,
-    WarrantyTransferAccept,
-    WarrantyTransferCreate,
-)
+from .mutations.repair_order_assign import RepairOrderAssign
+from .mutations.repair_order_create_from_return import RepairOrderCreateFromReturn
+from .mutations.repair_order_line_add import RepairOrderLineAdd
+from .mutations.repair_order_line_delete import RepairOrderLineDelete
+from .mutations.repair_order_quote_accept import RepairOrderQuoteAccept
+from .mutations.repair_order_quote_decline import RepairOrderQuoteDecline
+from .mutations.repair_order_quote_send import RepairOrderQuoteSend
+from .mutations.repair_order_set_tracking import RepairOrderSetTracking
+from .mutations.repair_order_transition import RepairOrderTransition
+from .mutations.service_center_save import ServiceCenterSave
+from .mutations.technician_save import TechnicianSave
+from .mutations.warranty_claim_cancel import WarrantyClaimCancel
+from .mutations.warranty_claim_create import WarrantyClaimCreate
+from .mutations.warranty_claim_decide import WarrantyClaimDecide
+from .mutations.warranty_claim_retry_settlement import WarrantyClaimRetrySettlement
+from .mutations.warranty_register_external import WarrantyRegisterExternal
+from .mutations.warranty_registration_verify import WarrantyRegistrationVerify
+from .mutations.warranty_set_serial_number import WarrantySetSerialNumber
+from .mutations.warranty_settings_update import WarrantySettingsUpdate
+from .mutations.warranty_symptom_save import WarrantySymptomSave
+from .mutations.warranty_terms_delete import WarrantyTermsDelete
+from .mutations.warranty_terms_save import WarrantyTermsSave
+from .mutations.warranty_transfer_accept import WarrantyTransferAccept
+from .mutations.warranty_transfer_create import WarrantyTransferCreate
 from .types import (
     CareGuide,
     RepairBoardColumn,
