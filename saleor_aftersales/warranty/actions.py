@@ -15,6 +15,7 @@ from django.db.models import F
 from ..core.actors import Actor, ActorType
 from ..core.errors import DomainError, NotFoundError, PermissionDeniedError
 from ..core.i18n import normalize_language
+from ..core.ratelimit import enforce
 from ..core.time import now as clock_now
 from ..core.uploads import check_upload
 from ..installations.models import Installation
@@ -73,6 +74,7 @@ MAX_PROOFS = 5
 PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"]
 PROOF_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 MAX_AMOUNT = Decimal("1000000")
+TRANSFER_RATE = "10/hour"
 
 
 def _text(value: str, limit: int, field: str) -> str:
@@ -466,6 +468,14 @@ def offer_transfer(*, warranty: Warranty, actor: Actor, to_email: str) -> Warran
         raise DomainError(
             error_codes.WARRANTY_NOT_ACTIVE, "Only an active warranty can be transferred.", "id"
         )
+    # Each offer mails a stranger: a handful per customer per hour.
+    enforce(
+        TRANSFER_RATE,
+        "warranty-transfer",
+        str(warranty.installation_id),
+        warranty.customer_email,
+        field="email",
+    )
     if warranty.transfers.filter(status=TransferStatus.PENDING).exists():
         raise DomainError(error_codes.TRANSFER_PENDING, "A transfer is already waiting to be accepted.", "id")
     transfer = WarrantyTransfer.objects.create(

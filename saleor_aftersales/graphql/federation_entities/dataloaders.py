@@ -119,7 +119,7 @@ class WarrantiesByOrderPkLoader(DataLoader):
     def batch_load(self, keys):
         from ...warranty.models import Warranty
 
-        rows = Warranty.objects.filter(order_id__in=keys).select_related("order").order_by("pk")
+        rows = Warranty.objects.filter(order_id__in=keys).select_related("order", "order_line").order_by("pk")
         return grouped(rows, keys, "order_id")
 
 
@@ -156,7 +156,7 @@ class WarrantiesByUserLoader(DataLoader):
             condition = Q(customer_user_id__in=user_ids) | Q(customer_email__in=emails)
             rows = list(
                 Warranty.objects.filter(condition, installation=installation)
-                .select_related("order")
+                .select_related("order", "order_line")
                 .order_by("-starts_at", "-pk")
             )
         result = []

@@ -45,7 +45,9 @@ def _row_for(info, model, type_name: str, global_id: str, field: str, *, staff_o
 
 
 def warranty_for(info, global_id: str, field: str = "id", *, staff_only: bool = False):
-    return _row_for(info, Warranty, "Warranty", global_id, field, staff_only=staff_only, related=("order",))
+    return _row_for(
+        info, Warranty, "Warranty", global_id, field, staff_only=staff_only, related=("order", "order_line")
+    )
 
 
 def claim_for(info, global_id: str, field: str = "id", *, staff_only: bool = False):

@@ -17,6 +17,7 @@ from ...warranty.models import (
     Warranty,
     WarrantyClaim,
     WarrantyEvent,
+    WarrantyProof,
     WarrantySettlement,
 )
 from ...warranty.state import CLAIM_OPEN
@@ -38,7 +39,12 @@ class ClaimsByWarrantyIdLoader(DataLoader):
 
 class WarrantyByIdLoader(DataLoader):
     def batch_load(self, keys):
-        return by_key(Warranty.objects.filter(pk__in=keys).select_related("order"), keys)
+        return by_key(Warranty.objects.filter(pk__in=keys).select_related("order", "order_line"), keys)
+
+
+class ProofsByWarrantyIdLoader(DataLoader):
+    def batch_load(self, keys):
+        return grouped(WarrantyProof.objects.filter(warranty_id__in=keys), keys, "warranty_id")
 
 
 class ClaimByIdLoader(DataLoader):

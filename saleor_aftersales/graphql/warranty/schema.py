@@ -262,7 +262,7 @@ class WarrantyQueries(graphene.ObjectType):
             qs = qs.filter(status__in=[enum_value(s) for s in statuses])
         else:
             qs = qs.exclude(status__in=[WarrantyStatus.VOIDED, WarrantyStatus.REJECTED])
-        return list(qs.select_related("order").order_by("-starts_at", "-id")[: _my_page(first)])
+        return list(qs.select_related("order", "order_line").order_by("-starts_at", "-id")[: _my_page(first)])
 
     @staticmethod
     def resolve_warranty(_root, info, id):
@@ -310,7 +310,7 @@ class WarrantyQueries(graphene.ObjectType):
     @staticmethod
     def resolve_warranties(_root, info, first=50, statuses=None, order_id=None, customer=None, search=None):
         installation = staff(info)
-        qs = WarrantyModel.objects.filter(installation=installation).select_related("order")
+        qs = WarrantyModel.objects.filter(installation=installation).select_related("order", "order_line")
         if statuses:
             qs = qs.filter(status__in=[enum_value(s) for s in statuses])
         if order_id:

@@ -38,6 +38,7 @@ from .dataloaders import (
     ClaimPhotosByClaimIdLoader,
     ClaimsByWarrantyIdLoader,
     OpenClaimsByWarrantyIdLoader,
+    ProofsByWarrantyIdLoader,
     RepairEventsByRepairIdLoader,
     RepairLinesByRepairIdLoader,
     RepairOrdersByClaimIdLoader,
@@ -281,12 +282,9 @@ class Warranty(graphene.ObjectType):
         return root.order.number if root.order_id else None
 
     @staticmethod
-    def resolve_order_line_id(root, info):
-        if not root.order_line_id:
-            return None
-        # The mirror's OrderLine saleor id, fetched with the list (select_related) when asked for.
-        line = getattr(root, "_order_line_saleor_id", None)
-        return line if line is not None else root.order_line.saleor_id
+    def resolve_order_line_id(root, _info):
+        # Lists select the order line with the warranty, so this reads no row.
+        return root.order_line.saleor_id if root.order_line_id else None
 
     @staticmethod
     def resolve_unit_price(root, _info):
@@ -331,8 +329,8 @@ class Warranty(graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_proofs(root, _info):
-        return list(root.proofs.all())
+    def resolve_proofs(root, info):
+        return get_loader(info, ProofsByWarrantyIdLoader).load(root.pk)
 
     @staticmethod
     def resolve_timeline(root, info, language=None):
