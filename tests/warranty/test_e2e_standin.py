@@ -209,3 +209,106 @@ def test_fulfilled_order_to_completed_repair_and_a_zero_price_replacement(app, g
     assert WarrantyClaim.objects.get(pk=row.claim_id).status == "resolved"
     assert len([e for e in order["events"] if e["type"] == "NOTE_ADDED"]) == 5
     saleor.assert_no_invalid_documents()
+
+
+def test_refund_and_paid_repair_settle_in_saleor_exactly_once(app, gql):
+    saleor = app.saleor
+    shoes = saleor.create_product_type("Leather shoes")
+    boots = saleor.create_product(
+        "Chelsea boot", product_type=shoes, variants=[{"sku": "CB-41", "price": Decimal("220.00")}]
+    )
+    service = saleor.create_product("Repair service", variants=[{"sku": "REPAIR", "price": Decimal("1.00")}])
+    customer = saleor.create_customer("hiker@example.com", "Lin", "Hiker")
+    order = saleor.create_order(customer, lines=[(boots, 2)])
+    saleor.pay_order(order)
+    saleor.fulfill_order(order)
+    customer_token = saleor.issue_customer_token(customer)
+    staff_user = saleor.create_staff("desk@example.com", permissions=["MANAGE_ORDERS"])
+    staff_token = saleor.issue_dashboard_token(staff_user, app=app.app_id, permissions=["MANAGE_ORDERS"])
+    _ok(
+        gql,
+        "warrantySettingsUpdate",
+        f"mutation($v: ID!) {{ warrantySettingsUpdate(input: {{repairServiceVariantId: $v}}) {{ {ERR} }} }}",
+        {"v": service["variants"][0]["id"]},
+        staff_token,
+    )
+    first, second = gql("{ myWarranties { id } }", token=customer_token)["data"]["myWarranties"]
+    create = f"""mutation($input: WarrantyClaimCreateInput!) {{ warrantyClaimCreate(input: $input) {{
+        claim {{ id coverage }} {ERR} }} }}"""
+    decide = f"""mutation($id: ID!, $d: WarrantyClaimDecisionEnum!) {{ warrantyClaimDecide(id: $id, decision: $d,
+        note: "ok") {{ claim {{ repairOrders {{ id }} }} {ERR} }} }}"""
+
+    # Refund: a granted refund of the unit, then the money requested back, each once.
+    refund_claim = _ok(
+        gql,
+        "warrantyClaimCreate",
+        create,
+        {"input": {"warrantyId": first["id"], "symptom": "zipper"}},
+        customer_token,
+    )["claim"]
+    _ok(gql, "warrantyClaimDecide", decide, {"id": refund_claim["id"], "d": "REFUND"}, staff_token)
+    _drain_outbox()
+    saleor.deliver_pending()
+    assert len(saleor.calls_to("orderGrantRefundCreate")) == 1
+    assert len(saleor.calls_to("transactionRequestRefundForGrantedRefund")) == 1
+    [grant] = order["grantedRefunds"]
+    assert Decimal(str(grant["amount"]["amount"])) == Decimal("220.00")
+    status = gql(
+        "query($id: ID!) { warrantyClaim(id: $id) { status refundAmount { amount } } }",
+        {"id": refund_claim["id"]},
+        token=customer_token,
+    )["data"]["warrantyClaim"]
+    assert status["status"] == "RESOLVED"
+
+    # Paid repair: wear is not covered; the customer asks for a paid repair and accepts the quote.
+    paid = _ok(
+        gql,
+        "warrantyClaimCreate",
+        create,
+        {"input": {"warrantyId": second["id"], "symptom": "wear", "paidRepair": True}},
+        customer_token,
+    )["claim"]
+    assert paid["coverage"] == "NOT_COVERED"
+    [repair] = _ok(gql, "warrantyClaimDecide", decide, {"id": paid["id"], "d": "PAID_REPAIR"}, staff_token)[
+        "claim"
+    ]["repairOrders"]
+    move = f"""mutation($id: ID!, $t: RepairOrderTransitionEnum!) {{ repairOrderTransition(id: $id, transition: $t) {{
+        {ERR} }} }}"""
+    for transition in ("RECEIVE", "DIAGNOSE"):
+        _ok(gql, "repairOrderTransition", move, {"id": repair["id"], "t": transition}, staff_token)
+    for kind, description, qty, cost in (
+        ("PART", "Heel block", "1", "18.50"),
+        ("LABOUR", "Re-heel", "0.5", "40"),
+    ):
+        _ok(
+            gql,
+            "repairOrderLineAdd",
+            f"""mutation($id: ID!, $k: RepairLineKindEnum!, $d: String!, $q: Decimal!, $c: Decimal!) {{
+                repairOrderLineAdd(id: $id, kind: $k, description: $d, quantity: $q, unitCost: $c) {{ {ERR} }} }}""",
+            {"id": repair["id"], "k": kind, "d": description, "q": qty, "c": cost},
+            staff_token,
+        )
+    quoted = _ok(
+        gql,
+        "repairOrderQuoteSend",
+        f"mutation($id: ID!) {{ repairOrderQuoteSend(id: $id) {{ repairOrder {{ status quote {{ amount }} }} {ERR} }} }}",
+        {"id": repair["id"]},
+        staff_token,
+    )["repairOrder"]
+    assert quoted["status"] == "AWAITING_APPROVAL" and Decimal(str(quoted["quote"]["amount"])) == Decimal(
+        "38.50"
+    )
+    accept = f"mutation($id: ID!) {{ repairOrderQuoteAccept(id: $id) {{ repairOrder {{ status }} {ERR} }} }}"
+    assert _ok(gql, "repairOrderQuoteAccept", accept, {"id": repair["id"]}, customer_token)[
+        "repairOrder"
+    ] == {"status": "REPAIRING"}
+    body = gql(accept, {"id": repair["id"]}, token=customer_token)
+    assert body["data"]["repairOrderQuoteAccept"]["errors"][0]["code"] == "INVALID_TRANSITION"
+    _drain_outbox()
+    saleor.deliver_pending()
+    [draft] = [o for o in saleor.state.orders if o["status"] == "DRAFT"]
+    [line] = draft["lines"]
+    assert line["variant"]["sku"] == "REPAIR"
+    assert Decimal(str(line["unitPrice"]["gross"]["amount"])) == Decimal("38.50")
+    assert WarrantySettlement.objects.get(kind="paid_repair").status == "succeeded"
+    saleor.assert_no_invalid_documents()
