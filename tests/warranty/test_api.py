@@ -406,3 +406,38 @@ def test_care_guide_served_in_both_languages_and_editable(installation, gql, sta
     assert body["data"]["careGuideSave"]["careGuide"]["title"] == "Shoe care"
     body = gql('{ careGuide(code: "leather-shoes") { title reminderIntervalMonths } }', token=customer_token)
     assert body["data"]["careGuide"] == {"title": "Shoe care", "reminderIntervalMonths": 3}
+
+
+def test_staff_see_the_repair_or_replace_suggestion(travel, installation, gql, staff):
+    actions.save_terms(
+        installation=installation,
+        actor=STAFF,
+        scope="default",
+        name="Shoes",
+        duration_months=24,
+        covered_issues=["stitching"],
+        remedies=["repair", "replace"],
+        max_repairs_before_replace=1,
+        text_en="Two years.",
+        text_zh_hans="两年。",
+    )
+    [warranty] = registered(installation)
+    claim = actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom="stitching", now=NOW)
+    query = "query($id: ID!) { warrantyClaim(id: $id) { suggestedDecision } }"
+    cid = to_global_id("WarrantyClaim", claim.pk)
+    assert gql(query, {"id": cid}, token=staff)["data"]["warrantyClaim"]["suggestedDecision"] == "REPAIR"
+    actions.decide_claim(claim=claim, actor=STAFF, decision="repair", now=NOW)
+    repair = RepairOrder.objects.get()
+    actions.set_repair_tracking(
+        repair=repair, actor=STAFF, direction="outbound", carrier="SF", tracking_number="1"
+    )
+    for name in ("receive", "diagnose", "start_repair", "quality_check", "ship_back", "complete"):
+        actions.transition_repair(repair=repair, actor=STAFF, transition=name)
+    again = actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom="stitching", now=NOW)
+    cid = to_global_id("WarrantyClaim", again.pk)
+    assert gql(query, {"id": cid}, token=staff)["data"]["warrantyClaim"]["suggestedDecision"] == "REPLACE"
+    late = actions.create_claim(
+        warranty=registered(installation)[0], actor=CUSTOMER, symptom="wear", paid_repair=True, now=NOW
+    )
+    cid = to_global_id("WarrantyClaim", late.pk)
+    assert gql(query, {"id": cid}, token=staff)["data"]["warrantyClaim"]["suggestedDecision"] == "PAID_REPAIR"

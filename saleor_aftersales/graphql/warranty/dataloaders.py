@@ -47,6 +47,21 @@ class ProofsByWarrantyIdLoader(DataLoader):
         return grouped(WarrantyProof.objects.filter(warranty_id__in=keys), keys, "warranty_id")
 
 
+class CompletedRepairCountByWarrantyIdLoader(DataLoader):
+    """How often each warranty's item was repaired already (for the repair-or-replace rule)."""
+
+    def batch_load(self, keys):
+        from django.db.models import Count
+
+        counts = dict(
+            RepairOrder.objects.filter(warranty_id__in=keys, status="completed", is_paid=False)
+            .values("warranty_id")
+            .annotate(n=Count("id"))
+            .values_list("warranty_id", "n")
+        )
+        return [counts.get(key, 0) for key in keys]
+
+
 class ClaimByIdLoader(DataLoader):
     def batch_load(self, keys):
         return by_key(WarrantyClaim.objects.filter(pk__in=keys), keys)

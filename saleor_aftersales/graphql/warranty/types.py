@@ -37,6 +37,7 @@ from .dataloaders import (
     ClaimEventsByClaimIdLoader,
     ClaimPhotosByClaimIdLoader,
     ClaimsByWarrantyIdLoader,
+    CompletedRepairCountByWarrantyIdLoader,
     OpenClaimsByWarrantyIdLoader,
     ProofsByWarrantyIdLoader,
     RepairEventsByRepairIdLoader,
@@ -361,6 +362,10 @@ class WarrantyClaim(graphene.ObjectType):
     decision_note = graphene.String()
     symptom_code = graphene.String(required=True)
     symptom = graphene.Field(WarrantySymptom)
+    suggested_decision = graphene.Field(
+        WarrantyClaimDecisionEnum,
+        description="Staff: what the terms' repair-or-replace rule suggests (paid repair when not covered).",
+    )
     description = graphene.String()
     customer_email = graphene.String(required=True)
     refund_amount = graphene.Field(Money, required=True)
@@ -401,6 +406,31 @@ class WarrantyClaim(graphene.ObjectType):
     @staticmethod
     def resolve_refund_amount(root, _info):
         return money(root.refund_amount, root.currency)
+
+    @staticmethod
+    def resolve_suggested_decision(root, info):
+        if not get_requestor(info).is_staff:
+            return None
+        if root.coverage not in (Coverage.COVERED, Coverage.OVERRIDDEN):
+            return ClaimDecision.PAID_REPAIR.value
+
+        def suggest(pair):
+            warranty, repairs = pair
+            snap = warranty.terms_snapshot or {}
+            terms = policies.Terms(
+                remedies=tuple(snap.get("remedies") or ("repair", "replace", "refund")),
+                max_repairs_before_replace=int(snap.get("max_repairs_before_replace", 2)),
+            )
+            return policies.preferred_remedy(terms, previous_repairs=repairs)
+
+        from promise import Promise
+
+        return Promise.all(
+            [
+                get_loader(info, WarrantyByIdLoader).load(root.warranty_id),
+                get_loader(info, CompletedRepairCountByWarrantyIdLoader).load(root.warranty_id),
+            ]
+        ).then(suggest)
 
     @staticmethod
     def resolve_warranty(root, info):
