@@ -358,3 +358,33 @@ def test_reminders_count_from_delivery_when_it_is_known(installation):
     warranty.refresh_from_db()
     assert warranty.next_reminder_at == first_due + timedelta(days=5)
     assert actions.send_due_reminders(now=warranty.next_reminder_at) == 1
+
+
+def test_notification_texts_cover_every_event_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from saleor_aftersales.warranty import actions as module
+    from saleor_aftersales.warranty.notification_texts import TEXTS
+
+    used = set(re.findall(r'event="(warranty_[a-z_]+)"', Path(module.__file__).read_text()))
+    used |= {"warranty_registration_verified", "warranty_registration_rejected"}
+    assert used == set(TEXTS)
+    context = {
+        "reference": "WC-000001",
+        "product": "Oxford",
+        "decision": "repair",
+        "note": "ok",
+        "amount": "10.00",
+        "currency": "USD",
+        "carrier": "SF",
+        "tracking": "SF1",
+        "sender": "a@example.com",
+        "token": "T",
+        "guide": "Care",
+        "tips": "Cleaning",
+    }
+    for event, languages in TEXTS.items():
+        assert set(languages) == {"en", "zh-hans"}, event
+        for subject, body in languages.values():
+            assert subject.format(**context) and body.format(**context)
