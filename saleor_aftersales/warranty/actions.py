@@ -227,6 +227,10 @@ def register_order_warranties(
     fulfilled = []
     from ..orders.models import FulfillmentLine
 
+    # FULFILLMENT_CREATED and ORDER_FULFILLED of one fulfilment may be drained at once: the order row lock makes
+    # the second see the first's units, so each unit gets one warranty and one "registered" row.
+    Order.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).first()
+
     for fl in FulfillmentLine.objects.filter(
         fulfillment__order=order, fulfillment__status="FULFILLED"
     ).select_related("order_line", "fulfillment"):
