@@ -112,7 +112,7 @@ def test_fifty_lines_register_in_one_task_with_constant_queries(installation):
     assert Warranty.objects.count() == 0
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        created = actions.register_order_warranties(order=order)
+        created = actions.register_order_warranties(order=order, installation=installation)
         elapsed = time.perf_counter() - started
     assert created == 50
     assert len(captured.captured_queries) <= 12, [q["sql"][:80] for q in captured.captured_queries]
