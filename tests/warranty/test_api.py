@@ -441,3 +441,25 @@ def test_staff_see_the_repair_or_replace_suggestion(travel, installation, gql, s
     )
     cid = to_global_id("WarrantyClaim", late.pk)
     assert gql(query, {"id": cid}, token=staff)["data"]["warrantyClaim"]["suggestedDecision"] == "PAID_REPAIR"
+
+
+def test_claim_queue_and_customer_repairs_in_constant_sql(
+    travel, installation, gql, staff, customer_token, django_assert_max_num_queries
+):
+    order = shoe_order(installation, lines=tuple((Decimal("10.00"), 1) for _ in range(30)))
+    actions.register_order_warranties(order=order)
+    for index, warranty in enumerate(Warranty.objects.filter(order=order)):
+        claim = actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom="stitching", now=NOW)
+        if index % 2:
+            actions.decide_claim(claim=claim, actor=STAFF, decision="repair", now=NOW)
+    queue = """{ warrantyClaims(first: 50) { number status slaState suggestedDecision symptom { label }
+      warranty { productName daysLeft } repairOrders { number promisedAt totals { customerPays { amount } } }
+      timeline { type } photos { id } settlements { kind } } }"""
+    with django_assert_max_num_queries(12):
+        rows = gql(queue, token=staff)["data"]["warrantyClaims"]
+    assert len(rows) == 30 and sum(len(r["repairOrders"]) for r in rows) == 15
+    mine = """{ myRepairOrders { number status promisedAt quote { amount } lines { total { amount } }
+      claim { number } warranty { productName } center { name } timeline { message } } }"""
+    with django_assert_max_num_queries(9):
+        repairs = gql(mine, token=customer_token)["data"]["myRepairOrders"]
+    assert len(repairs) == 15 and all(r["status"] == "AWAITING_ITEM" for r in repairs)
