@@ -312,3 +312,52 @@ def test_refund_and_paid_repair_settle_in_saleor_exactly_once(app, gql):
     assert Decimal(str(line["unitPrice"]["gross"]["amount"])) == Decimal("38.50")
     assert WarrantySettlement.objects.get(kind="paid_repair").status == "succeeded"
     saleor.assert_no_invalid_documents()
+
+
+def test_failed_replacement_is_retried_by_staff_and_lands_once(app, gql, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    settings.SALEOR_HTTP_RETRIES = 0
+    saleor = app.saleor
+    product = saleor.create_product("Derby", variants=[{"sku": "DB-40", "price": Decimal("150.00")}])
+    customer = saleor.create_customer("derby@example.com", "Bo", "Derby")
+    order = saleor.create_order(customer, lines=[(product, 1)])
+    saleor.pay_order(order)
+    saleor.fulfill_order(order)
+    customer_token = saleor.issue_customer_token(customer)
+    staff_user = saleor.create_staff("lead@example.com", permissions=["MANAGE_ORDERS"])
+    staff_token = saleor.issue_dashboard_token(staff_user, app=app.app_id, permissions=["MANAGE_ORDERS"])
+    [warranty] = gql("{ myWarranties { id } }", token=customer_token)["data"]["myWarranties"]
+    claim = _ok(
+        gql,
+        "warrantyClaimCreate",
+        f"""mutation($input: WarrantyClaimCreateInput!) {{ warrantyClaimCreate(input: $input) {{
+            claim {{ id }} {ERR} }} }}""",
+        {"input": {"warrantyId": warranty["id"], "symptom": "sole-detachment"}},
+        customer_token,
+    )["claim"]
+    saleor.faults.add("draftOrderCreate", kind="http500", times=None, when="before")
+    _ok(
+        gql,
+        "warrantyClaimDecide",
+        f"mutation($id: ID!) {{ warrantyClaimDecide(id: $id, decision: REPLACE) {{ {ERR} }} }}",
+        {"id": claim["id"]},
+        staff_token,
+    )
+    _drain_outbox()
+    status = "query($id: ID!) { warrantyClaim(id: $id) { status settlements { status error } } }"
+    failed = gql(status, {"id": claim["id"]}, token=staff_token)["data"]["warrantyClaim"]
+    assert failed["status"] == "SETTLEMENT_FAILED"
+    assert failed["settlements"][0]["status"] == "failed" and failed["settlements"][0]["error"]
+    assert not [o for o in saleor.state.orders if o["status"] == "DRAFT"]
+    saleor.faults.clear()
+    _ok(
+        gql,
+        "warrantyClaimRetrySettlement",
+        f"mutation($id: ID!) {{ warrantyClaimRetrySettlement(id: $id) {{ {ERR} }} }}",
+        {"id": claim["id"]},
+        staff_token,
+    )
+    _drain_outbox()
+    done = gql(status, {"id": claim["id"]}, token=customer_token)["data"]["warrantyClaim"]
+    assert done["status"] == "RESOLVED" and done["settlements"][0]["error"] is None
+    assert len([o for o in saleor.state.orders if o["status"] == "DRAFT"]) == 1
