@@ -317,3 +317,58 @@ def is_chinese(locale: str | None) -> bool:
 
 def texts_for(locale: str | None) -> dict[str, str]:
     return TEXTS["zh-hans"] if is_chinese(locale) else TEXTS["en"]
+
+
+# Warranty & repairs section (kept as one block so merges with other sections stay trivial).
+TEXTS["en"].update(
+    {
+        "warranty": "Warranty & repairs",
+        "claims": "Claims",
+        "claim": "Claim",
+        "product": "Product",
+        "symptom": "Symptom",
+        "coverage": "Coverage",
+        "decision": "Decision",
+        "decide": "Decide",
+        "decided": "Claim decided",
+        "repair_board": "Repair board",
+        "all_centers": "All centers",
+        "center": "Service center",
+        "promised": "Promised",
+        "no_claims": "No claims.",
+        "no_repairs": "No repair orders.",
+        "repair_orders": "Repair orders",
+        "moved": "Repair order updated",
+        "warranties": "Warranties",
+        "expires": "Expires",
+        "days_left": "days left",
+        "no_warranties": "No warranties for this order yet.",
+        "open_claims": "Open claims",
+    }
+)
+TEXTS["zh-hans"].update(
+    {
+        "warranty": "保修与维修",
+        "claims": "保修申请",
+        "claim": "申请",
+        "product": "商品",
+        "symptom": "故障",
+        "coverage": "保修范围",
+        "decision": "处理方式",
+        "decide": "确认处理",
+        "decided": "已处理申请",
+        "repair_board": "维修看板",
+        "all_centers": "全部维修中心",
+        "center": "维修中心",
+        "promised": "承诺完成",
+        "no_claims": "暂无保修申请。",
+        "no_repairs": "暂无维修单。",
+        "repair_orders": "维修单",
+        "moved": "维修单已更新",
+        "warranties": "保修",
+        "expires": "到期",
+        "days_left": "天剩余",
+        "no_warranties": "该订单暂无保修记录。",
+        "open_claims": "处理中的申请",
+    }
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import common, insights, loyalty, returns, service, settings, widgets
+from .views import common, insights, loyalty, returns, service, settings, warranty, widgets
 
 urlpatterns = [
     path("", common.index, name="index"),
@@ -8,6 +8,7 @@ urlpatterns = [
     # Shells (no data; the Dashboard frames them).
     path("dashboard/", returns.returns_page, name="dashboard-home"),
     path("dashboard/returns", returns.returns_page, name="dashboard-returns"),
+    path("dashboard/warranty", warranty.warranty_page, name="dashboard-warranty"),
     path("dashboard/loyalty", loyalty.loyalty_page, name="dashboard-loyalty"),
     path("dashboard/service", service.service_page, name="dashboard-service"),
     path("dashboard/insights", insights.insights_page, name="dashboard-insights"),
@@ -68,6 +69,22 @@ urlpatterns = [
         "dashboard/frag/service/<int:pk>/transition",
         service.service_transition_fragment,
         name="dashboard-frag-service-transition",
+    ),
+    path("dashboard/frag/warranty", warranty.warranty_fragment, name="dashboard-frag-warranty"),
+    path(
+        "dashboard/frag/warranty/claims/<int:pk>",
+        warranty.claim_detail_fragment,
+        name="dashboard-frag-warranty-claim",
+    ),
+    path(
+        "dashboard/frag/warranty/claims/<int:pk>/decide",
+        warranty.claim_decide_fragment,
+        name="dashboard-frag-warranty-decide",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/transition",
+        warranty.repair_transition_fragment,
+        name="dashboard-frag-repair-transition",
     ),
     path("dashboard/frag/loyalty", loyalty.loyalty_fragment, name="dashboard-frag-loyalty"),
     path(

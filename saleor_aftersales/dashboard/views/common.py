@@ -25,6 +25,7 @@ class Screen:
 
 SCREENS = {
     "returns": Screen("page", "/dashboard/frag/returns", "returns"),
+    "warranty": Screen("page", "/dashboard/frag/warranty", "warranty"),
     "service": Screen("page", "/dashboard/frag/service", "service"),
     "loyalty": Screen("page", "/dashboard/frag/loyalty", "loyalty"),
     "insights": Screen("page", "/dashboard/frag/insights", "insights"),
@@ -35,8 +36,8 @@ SCREENS = {
     "order-actions": Screen("popup", "/dashboard/frag/popups/order"),
     "customer-actions": Screen("popup", "/dashboard/frag/popups/customer"),
 }
-# The app page's sections, in nav order. Warranty & repairs and Service cases join when their capabilities land.
-SECTIONS = ("returns", "service", "loyalty", "insights", "settings")
+# The app page's sections, in nav order.
+SECTIONS = ("returns", "warranty", "service", "loyalty", "insights", "settings")
 
 
 def shell(request: HttpRequest, screen_name: str) -> HttpResponse:

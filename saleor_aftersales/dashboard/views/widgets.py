@@ -58,8 +58,34 @@ def order_widget_fragment(request: HttpRequest) -> HttpResponse:
     )
     rows = _with_sla(installation, decorate(rows, now), now)
     points = loyalty_selectors.points_earned_for_orders(installation, [order_id])[order_id] if order_id else 0
-    context = {"t": request.texts, "rows": rows, "order_id": order_id, "points": points}
+    context = {
+        "t": request.texts,
+        "rows": rows,
+        "order_id": order_id,
+        "points": points,
+        "warranties": _order_warranties(installation, order_id, now),
+    }
     return render(request, "dashboard/order_widget.html", context)
+
+
+def _order_warranties(installation, order_id: str, now):
+    """The order's warranties with days left and their open claims (two queries)."""
+    from ...warranty.models import Warranty
+    from ...warranty.policies import days_left
+    from ...warranty.state import CLAIM_OPEN
+
+    if not order_id:
+        return []
+    rows = list(Warranty.objects.filter(installation=installation, order__saleor_id=order_id)[:WIDGET_ROWS])
+    claims: dict[int, list] = {}
+    from ...warranty.models import WarrantyClaim
+
+    for claim in WarrantyClaim.objects.filter(warranty__in=rows, status__in=CLAIM_OPEN):
+        claims.setdefault(claim.warranty_id, []).append(claim)
+    for row in rows:
+        row.days_left = days_left(expires_at=row.expires_at, now=now)
+        row.open_claims = claims.get(row.pk, [])
+    return rows
 
 
 @csrf_exempt

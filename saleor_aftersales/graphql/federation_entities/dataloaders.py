@@ -111,3 +111,63 @@ class LoyaltyPointsByOrderSaleorIdLoader(DataLoader):
 
 def user_matches(requestor, user_id, email) -> bool:
     return requestor.installation is not None and _user_matches(requestor, user_id, email)
+
+
+class WarrantiesByOrderPkLoader(DataLoader):
+    """Warranties of visible orders (keys: our order pks, already access-checked by the caller)."""
+
+    def batch_load(self, keys):
+        from ...warranty.models import Warranty
+
+        rows = Warranty.objects.filter(order_id__in=keys).select_related("order", "order_line").order_by("pk")
+        return grouped(rows, keys, "order_id")
+
+
+class WarrantyClaimsByOrderPkLoader(DataLoader):
+    def batch_load(self, keys):
+        from ...warranty.models import WarrantyClaim
+
+        rows = (
+            WarrantyClaim.objects.filter(warranty__order_id__in=keys)
+            .select_related("warranty")
+            .order_by("-pk")
+        )
+        return grouped([_with_order(row) for row in rows], keys, "_order_pk")
+
+
+def _with_order(claim):
+    claim._order_pk = claim.warranty.order_id
+    return claim
+
+
+class WarrantiesByUserLoader(DataLoader):
+    """Keys are (saleor user id, email) pairs as the gateway sends them (either may be missing)."""
+
+    def batch_load(self, keys):
+        from ...warranty.models import Warranty
+
+        requestor = self.context.requestor
+        installation = requestor.installation
+        allowed = [key for key in keys if installation is not None and _user_matches(requestor, *key)]
+        user_ids = {user_id for user_id, _email in allowed if user_id}
+        emails = {email.strip().lower() for user_id, email in allowed if not user_id and email}
+        rows: list = []
+        if user_ids or emails:
+            condition = Q(customer_user_id__in=user_ids) | Q(customer_email__in=emails)
+            rows = list(
+                Warranty.objects.filter(condition, installation=installation)
+                .select_related("order", "order_line")
+                .order_by("-starts_at", "-pk")
+            )
+        result = []
+        for key in keys:
+            user_id, email = key
+            if key not in allowed:
+                result.append([])
+            elif user_id:
+                result.append([row for row in rows if row.customer_user_id == user_id])
+            else:
+                result.append(
+                    [row for row in rows if row.customer_email.lower() == (email or "").strip().lower()]
+                )
+        return result

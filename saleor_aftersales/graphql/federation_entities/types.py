@@ -14,12 +14,16 @@ from ...loyalty import selectors as loyalty_selectors
 from ..core.context import get_loader, get_requestor
 from ..loyalty.types import LoyaltyAccount
 from ..returns.types import ReturnEligibility, ReturnRequest
+from ..warranty.types import Warranty, WarrantyClaim
 from .dataloaders import (
     LoyaltyPointsByOrderSaleorIdLoader,
     ReturnEligibilityByOrderPkLoader,
     ReturnRequestsByOrderPkLoader,
     ReturnRequestsByUserLoader,
     VisibleOrderBySaleorIdLoader,
+    WarrantiesByOrderPkLoader,
+    WarrantiesByUserLoader,
+    WarrantyClaimsByOrderPkLoader,
     user_matches,
 )
 
@@ -69,6 +73,32 @@ class Order(graphene.ObjectType):
             return loaded.then(
                 lambda results: ReturnEligibility.of(order, results) if results is not None else None
             )
+
+        return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
+
+    warranties = graphene.List(
+        graphene.NonNull(Warranty),
+        required=True,
+        description="One warranty per fulfilled unit of this order (empty when the requestor may not see them).",
+    )
+
+    @staticmethod
+    def resolve_warranties(root, info):
+        def for_order(order):
+            return [] if order is None else get_loader(info, WarrantiesByOrderPkLoader).load(order.pk)
+
+        return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
+
+    claims = graphene.List(
+        graphene.NonNull(WarrantyClaim),
+        required=True,
+        description="Warranty claims on this order's items (empty when the requestor may not see them).",
+    )
+
+    @staticmethod
+    def resolve_claims(root, info):
+        def for_order(order):
+            return [] if order is None else get_loader(info, WarrantyClaimsByOrderPkLoader).load(order.pk)
 
         return get_loader(info, VisibleOrderBySaleorIdLoader).load(root.id).then(for_order)
 
@@ -128,6 +158,17 @@ class User(graphene.ObjectType):
 
         user_key = (getattr(root, "id", None) or None, getattr(root, "email", None) or None)
         return get_loader(info, ServiceCasesByUserLoader).load(user_key)
+
+    warranties = graphene.List(
+        graphene.NonNull(Warranty),
+        required=True,
+        description="The customer's warranties (empty unless the requestor is this customer or staff).",
+    )
+
+    @staticmethod
+    def resolve_warranties(root, info):
+        user_key = (getattr(root, "id", None) or None, getattr(root, "email", None) or None)
+        return get_loader(info, WarrantiesByUserLoader).load(user_key)
 
 
 FEDERATED_TYPES = [Order, User]

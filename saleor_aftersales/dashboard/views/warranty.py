@@ -1,0 +1,226 @@
+"""Warranty & repairs: the claim queue, the claim detail with the decisions its state allows, the repair board by
+service center and state (with the transitions each repair order's state allows)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from ...core.errors import DomainError, NotFoundError
+from ...installations.auth import Requestor
+from ...sla.selectors import clocks_for, sla_state
+from ...warranty import actions as warranty_actions
+from ...warranty.models import (
+    ClaimDecision,
+    ClaimStatus,
+    RepairOrder,
+    RepairStatus,
+    ServiceCenter,
+    WarrantyClaim,
+)
+from ...warranty.state import CLAIM_OPEN, REPAIR_OPEN, STAFF_REPAIR_TRANSITIONS, can_claim, can_repair
+from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
+
+PERMISSION = "MANAGE_ORDERS"
+QUEUE_SIZE = 50
+PER_COLUMN = 20
+
+
+def warranty_page(request: HttpRequest) -> HttpResponse:
+    return shell(request, "warranty")
+
+
+def _with_sla(installation, rows, subject_type: str, now):
+    clocks = clocks_for(installation, subject_type, [row.pk for row in rows])
+    for row in rows:
+        running = [c for c in clocks.get(str(row.pk), []) if c.status in ("running", "paused")]
+        latest = (
+            running[0]
+            if running
+            else max(clocks.get(str(row.pk), []), key=lambda c: c.started_at, default=None)
+        )
+        row.sla = sla_state(latest, now)
+    return rows
+
+
+def _transitions(repair) -> list[str]:
+    return [name for name in STAFF_REPAIR_TRANSITIONS if can_repair(repair, name)]
+
+
+def render_section(request: HttpRequest, requestor: Requestor, trigger: dict | None = None) -> HttpResponse:
+    installation = requestor.installation
+    values = params(request)
+    now = timezone.now()
+    status = values.get("status", "open")
+    search = values.get("q", "").strip()[:100]
+    claims = WarrantyClaim.objects.filter(installation=installation).select_related(
+        "warranty", "warranty__order"
+    )
+    if status == "open":
+        claims = claims.filter(status__in=CLAIM_OPEN)
+    elif status in ClaimStatus.values:
+        claims = claims.filter(status=status)
+    if search:
+        claims = claims.filter(
+            Q(number__iexact=search) | Q(customer_email__icontains=search) | Q(warranty__order__number=search)
+        )
+    claim_rows = _with_sla(
+        installation, list(claims.order_by("created_at", "id")[:QUEUE_SIZE]), "warranty_claim", now
+    )
+    centers = list(ServiceCenter.objects.filter(installation=installation))
+    center_pk = int_or_none(values.get("center"))
+    repairs = RepairOrder.objects.filter(installation=installation, status__in=REPAIR_OPEN).select_related(
+        "center"
+    )
+    if center_pk:
+        repairs = repairs.filter(center_id=center_pk)
+    repair_rows = _with_sla(
+        installation,
+        list(repairs.order_by("promised_at", "id")[: PER_COLUMN * len(REPAIR_OPEN)]),
+        "repair_order",
+        now,
+    )
+    columns = []
+    for value in REPAIR_OPEN:
+        rows = [row for row in repair_rows if row.status == value][:PER_COLUMN]
+        for row in rows:
+            row.transitions = _transitions(row)
+        columns.append({"status": value, "label": RepairStatus(value).label, "rows": rows})
+    context = {
+        "t": request.texts,
+        "claims": claim_rows,
+        "status": status,
+        "q": search,
+        "statuses": ClaimStatus.choices,
+        "centers": centers,
+        "center": center_pk,
+        "columns": columns,
+    }
+    return with_trigger(render(request, "dashboard/warranty.html", context), trigger)
+
+
+@csrf_exempt
+@require_GET
+def warranty_fragment(request: HttpRequest) -> HttpResponse:
+    requestor = staff(request, PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    return render_section(request, requestor)
+
+
+def _claim(requestor: Requestor, pk: int) -> WarrantyClaim:
+    claim = (
+        WarrantyClaim.objects.filter(installation=requestor.installation, pk=pk)
+        .select_related("warranty", "warranty__order")
+        .first()
+    )
+    if claim is None:
+        raise NotFoundError("Unknown claim.")
+    return claim
+
+
+def render_claim(
+    request: HttpRequest,
+    requestor: Requestor,
+    pk: int,
+    *,
+    error: dict | None = None,
+    trigger: dict | None = None,
+) -> HttpResponse:
+    try:
+        claim = _claim(requestor, pk)
+    except NotFoundError:
+        return render(request, "dashboard/refused.html", {"t": request.texts, "status": 404}, status=404)
+    now = timezone.now()
+    _with_sla(requestor.installation, [claim], "warranty_claim", now)
+    repairs = list(claim.repair_orders.select_related("center", "technician"))
+    for repair in repairs:
+        repair.transitions = _transitions(repair)
+    unrepairable = bool(repairs) and all(r.status == RepairStatus.UNREPAIRABLE for r in repairs)
+    decisions = [
+        (value, label)
+        for value, label in ClaimDecision.choices
+        if claim.status == ClaimStatus.SUBMITTED or (unrepairable and value in ("replace", "refund"))
+    ]
+    context = {
+        "t": request.texts,
+        "claim": claim,
+        "row": claim,
+        "warranty": claim.warranty,
+        "events": list(claim.events.all()),
+        "photos": list(claim.photos.all()),
+        "repairs": repairs,
+        "decisions": decisions if can_claim(claim, "decide_replace") or can_claim(claim, "reject") else [],
+        "centers": list(ServiceCenter.objects.filter(installation=requestor.installation, is_active=True)),
+        "error": error,
+    }
+    return with_trigger(render(request, "dashboard/warranty_claim.html", context), trigger)
+
+
+@csrf_exempt
+@require_GET
+def claim_detail_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    requestor = staff(request, PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    return render_claim(request, requestor, pk)
+
+
+@csrf_exempt
+@require_POST
+def claim_decide_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    requestor = staff(request, PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    try:
+        claim = _claim(requestor, pk)
+        center_pk = int_or_none(request.POST.get("center"))
+        center = (
+            ServiceCenter.objects.filter(installation=requestor.installation, pk=center_pk).first()
+            if center_pk
+            else None
+        )
+        warranty_actions.decide_claim(
+            claim=claim,
+            actor=requestor.actor,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+            center=center,
+        )
+    except DomainError as exc:
+        return render_claim(request, requestor, pk, error=form_error(exc), trigger=failure(exc))
+    trigger = success(request.texts["decided"], claim.number, refresh=True)
+    return render_claim(request, requestor, pk, trigger=trigger)
+
+
+@csrf_exempt
+@require_POST
+def repair_transition_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    requestor = staff(request, PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    repair = RepairOrder.objects.filter(installation=requestor.installation, pk=pk).first()
+    back_to_claim = request.POST.get("claim")
+    try:
+        if repair is None:
+            raise NotFoundError("Unknown repair order.")
+        warranty_actions.transition_repair(
+            repair=repair,
+            actor=requestor.actor,
+            transition=request.POST.get("transition", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        if back_to_claim and repair is not None and repair.claim_id:
+            return render_claim(
+                request, requestor, repair.claim_id, error=form_error(exc), trigger=failure(exc)
+            )
+        return render_section(request, requestor, trigger=failure(exc))
+    trigger = success(request.texts["moved"], repair.number, refresh=True)
+    if back_to_claim and repair.claim_id:
+        return render_claim(request, requestor, repair.claim_id, trigger=trigger)
+    return render_section(request, requestor, trigger=trigger)
