@@ -256,3 +256,13 @@ def is_chinese(locale: str | None) -> bool:
 
 def texts_for(locale: str | None) -> dict[str, str]:
     return TEXTS["zh-hans"] if is_chinese(locale) else TEXTS["en"]
+
+
+def _merge_section_texts() -> None:
+    from .i18n_settings import TEXTS as SETTINGS_TEXTS
+
+    for language, texts in SETTINGS_TEXTS.items():
+        TEXTS[language].update(texts)
+
+
+_merge_section_texts()
