@@ -158,7 +158,7 @@ def test_order_customer_and_home_widgets(client, installation, staff_token, djan
         f"/dashboard/frag/widgets/customer?customerId={CUSTOMER_ID}", **_headers(token)
     ).content.decode()
     assert body.count("data-rma=") == 2
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         body = client.get("/dashboard/frag/widgets/home?locale=zh-Hans", **_headers(token)).content.decode()
     assert 'data-figure="open">2<' in body and "未完成的退货" in body
 
