@@ -27,6 +27,8 @@ os.environ.update(
         "ALLOW_DEV_BROKER": "true",
         "DEBUG": "true",
         "DJANGO_SETTINGS_MODULE": "saleor_aftersales.settings",
+        # The Dashboard stand-in runs on 127.0.0.1 (any port), a different origin from the app (localhost).
+        "DASHBOARD_FRAME_ANCESTORS": os.environ.get("DASHBOARD_FRAME_ANCESTORS", "http://127.0.0.1:*"),
     }
 )
 
