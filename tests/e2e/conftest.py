@@ -1,5 +1,7 @@
 import pytest
 
+from .browser import browser_page  # noqa: F401  (the fixture every browser test uses)
+
 
 @pytest.fixture(autouse=True)
 def dashboard_stand_in_may_frame_us(settings):
