@@ -100,7 +100,9 @@ def test_a_cross_site_post_with_a_stolen_cookie_session_is_still_refused(
 def test_csp_frame_ancestors_on_every_page_and_configurable(client, installation, staff_token, settings):
     token = staff_token(*ALL_PERMISSIONS)
     settings.DASHBOARD_FRAME_ANCESTORS = ["https://dashboard.example.com"]
-    pages = ["/", "/privacy"] + _shell_urls() + [u for u in _fragment_urls(1) if client.get(u).status_code != 405]
+    pages = (
+        ["/", "/privacy"] + _shell_urls() + [u for u in _fragment_urls(1) if client.get(u).status_code != 405]
+    )
     assert len(pages) >= 20
     for url in pages:
         for headers in ({}, _headers(token)):  # a refusal too
