@@ -140,8 +140,11 @@ def test_programme_form_errors_save_nothing(client, installation, staff_token):
             {"channel": CHANNEL, "is_active": "on", "lot_expiry_days": "90", field: value},
             **_headers(token),
         )
-        assert f'data-code="{code}"' in response.content.decode(), field
+        body = response.content.decode()
+        assert f'data-code="{code}"' in body, field
         assert _notice(response)["status"] == "error"
+        # What was typed stays on the form.
+        assert f'name="{field}"' in body and f'value="{value}"' in body, field
     programme = Programme.objects.get(installation=installation)
     assert (programme.lot_expiry_days, programme.signup_points, programme.currency) == (365, 0, "USD")
 

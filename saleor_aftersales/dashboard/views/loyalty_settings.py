@@ -42,6 +42,7 @@ ACTION_REWARDS = (
 )
 PROGRAMME_CAPS = ("max_points_per_order", "max_balance")  # empty = no cap
 PROGRAMME_DECIMALS = ("points_per_unit", "point_value")
+FORM_FIELDS = (*PROGRAMME_INTEGERS, *PROGRAMME_CAPS, *PROGRAMME_DECIMALS, "currency", "tier_basis")
 
 
 def _integer(raw: str, field: str) -> int:
@@ -97,6 +98,7 @@ def render_programme(
     error: dict | None = None,
     trigger: dict | None = None,
     posted: dict | None = None,
+    programme_form: dict | None = None,
 ) -> HttpResponse:
     installation = requestor.installation
     programmes = list(Programme.objects.filter(installation=installation).order_by("channel_slug"))
@@ -108,12 +110,15 @@ def render_programme(
         rules = list(programme.earn_rules.order_by("scope", "target_id"))
         tiers = list(programme.tiers.order_by("threshold", "code"))
     texts = request.texts  # type: ignore[attr-defined]
+    shown = programme or Programme(installation=installation, channel_slug=channel)
     context = {
         "t": texts,
         "tab": "loyalty",
+        # What the programme form shows: what was typed when saving failed, else the saved terms.
+        "form": programme_form if programme_form is not None else _programme_form(shown),
         "channel": channel,
         "channels": [p.channel_slug for p in programmes],
-        "programme": programme or Programme(installation=installation, channel_slug=channel),
+        "programme": shown,
         "is_new": programme is None,
         "rules": rules,
         "tiers": tiers,
@@ -124,6 +129,15 @@ def render_programme(
         "posted": posted or {},
     }
     return with_trigger(render(request, "dashboard/settings_loyalty.html", context), trigger)
+
+
+def _programme_form(programme: Programme) -> dict:
+    form = {
+        name: "" if getattr(programme, name) is None else str(getattr(programme, name))
+        for name in FORM_FIELDS
+    }
+    form["is_active"] = "on" if programme.is_active else ""
+    return form
 
 
 @csrf_exempt
@@ -168,7 +182,12 @@ def programme_save_fragment(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return render_programme(
-            request, requestor, channel=channel, error=form_error(exc), trigger=failure(exc)
+            request,
+            requestor,
+            channel=channel,
+            error=form_error(exc),
+            trigger=failure(exc),
+            programme_form=request.POST.dict(),
         )
     return render_programme(request, requestor, channel=channel, trigger=success(request.texts["saved"]))
 
