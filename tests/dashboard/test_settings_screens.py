@@ -441,6 +441,17 @@ def test_knowledge_screen_sql_is_constant(client, installation, staff_token, dja
     assert body.count("data-article=") == 11
 
 
+def test_a_refused_settings_tab_still_offers_the_others(client, installation, staff_token):
+    token = staff_token("MANAGE_DISCOUNTS")
+    response = client.get("/dashboard/frag/settings", **_headers(token))
+    body = response.content.decode()
+    assert response.status_code == 403 and 'data-status="403"' in body
+    assert 'data-tab="loyalty"' in body and 'id="policy-form"' not in body
+    assert client.get("/dashboard/frag/settings/loyalty", **_headers(token)).status_code == 200
+    # Without a valid token there is nothing to offer.
+    assert 'data-tab="' not in client.get("/dashboard/frag/settings").content.decode()
+
+
 def test_settings_tabs_link_every_settings_screen(client, installation, staff_token):
     body = client.get("/dashboard/frag/settings", **_headers(staff_token("MANAGE_ORDERS"))).content.decode()
     for tab in ("returns", "loyalty", "rewards", "knowledge"):

@@ -101,8 +101,18 @@ def staff(request: HttpRequest, permission: str) -> Requestor | HttpResponse:
     return requestor
 
 
+SETTINGS_TABS = {
+    "/dashboard/frag/settings": "returns",
+    "/dashboard/frag/settings/loyalty": "loyalty",
+    "/dashboard/frag/settings/rewards": "rewards",
+    "/dashboard/frag/settings/knowledge": "knowledge",
+}
+
+
 def refusal(request: HttpRequest, status: int) -> HttpResponse:
-    return render(request, "dashboard/refused.html", {"t": request.texts, "status": status}, status=status)
+    # A settings tab refused for lack of one permission still offers the other tabs (each has its own).
+    context = {"t": request.texts, "status": status, "tab": SETTINGS_TABS.get(request.path)}  # type: ignore[attr-defined]
+    return render(request, "dashboard/refused.html", context, status=status)
 
 
 def params(request: HttpRequest):
