@@ -441,6 +441,27 @@ def test_knowledge_screen_sql_is_constant(client, installation, staff_token, dja
     assert body.count("data-article=") == 11
 
 
+def test_return_settings_sql_is_constant(client, installation, staff_token, django_assert_max_num_queries):
+    from saleor_aftersales.returns import actions as return_actions
+
+    token = staff_token("MANAGE_ORDERS")
+
+    def reason(n):
+        return_actions.save_return_reason(
+            installation=installation, actor=STAFF, code=f"r{n}", category="quality", label_en=f"R{n}",
+            label_zh_hans=f"原因{n}",
+        )  # fmt: skip
+
+    reason(0)
+    with django_assert_max_num_queries(6) as first:
+        client.get("/dashboard/frag/settings", **_headers(token))
+    for n in range(1, 10):
+        reason(n)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        body = client.get("/dashboard/frag/settings", **_headers(token)).content.decode()
+    assert body.count('data-reason="r') == 10
+
+
 def test_a_refused_settings_tab_still_offers_the_others(client, installation, staff_token):
     token = staff_token("MANAGE_DISCOUNTS")
     response = client.get("/dashboard/frag/settings", **_headers(token))
