@@ -114,6 +114,11 @@ urlpatterns = [
         name="dashboard-frag-article-save",
     ),
     path(
+        "dashboard/frag/settings/knowledge/defaults",
+        knowledge_settings.load_defaults_fragment,
+        name="dashboard-frag-article-defaults",
+    ),
+    path(
         "dashboard/frag/settings/knowledge/<int:pk>/publish",
         knowledge_settings.article_publish_fragment,
         name="dashboard-frag-article-publish",

@@ -429,6 +429,16 @@ def test_article_errors_and_search(client, installation, staff_token):
     assert body.count("data-article=") == 2  # drafts included
 
 
+def test_load_default_articles_once(client, installation, staff_token):
+    token = staff_token("MANAGE_ORDERS")
+    response = client.post("/dashboard/frag/settings/knowledge/defaults", **_headers(token))
+    loaded = KnowledgeArticle.objects.filter(installation=installation).count()
+    assert loaded >= 2 and _notice(response)["text"] == str(loaded)
+    assert set(KnowledgeArticle.objects.values_list("language", flat=True)) == {"en", "zh-hans"}
+    response = client.post("/dashboard/frag/settings/knowledge/defaults", **_headers(token))
+    assert _notice(response)["text"] == "0" and KnowledgeArticle.objects.count() == loaded
+
+
 def test_knowledge_screen_sql_is_constant(client, installation, staff_token, django_assert_max_num_queries):
     token = staff_token("MANAGE_ORDERS")
     _article(installation, "a1")

@@ -153,3 +153,16 @@ def article_publish_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     title = request.texts["published"] if article.is_published else request.texts["draft"]
     return render_knowledge(request, requestor, trigger=success(title, article.title))
+
+
+@csrf_exempt
+@require_POST
+def load_defaults_fragment(request: HttpRequest) -> HttpResponse:
+    """Add the shipped help articles (en + zh-hans) the shop does not have yet; edited ones are left alone."""
+    requestor = staff(request, PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    created = knowledge_actions.load_default_articles(requestor.installation, actor=requestor.actor)
+    return render_knowledge(
+        request, requestor, trigger=success(request.texts["defaults_loaded"], str(len(created)))
+    )
