@@ -199,13 +199,36 @@ def test_exclusions_multipliers_and_tiers(client, installation, staff_token):
     assert 'data-code="NOT_FOUND"' in response.content.decode()
 
 
+def test_rule_form_suggests_what_the_orders_sold(client, installation, staff_token):
+    from tests.returns.factories import make_order
+
+    token = staff_token("MANAGE_DISCOUNTS")
+    programme = make_programme(installation)
+    order = make_order(installation)
+    order.lines.update(
+        category_id="Q2F0OjE=",
+        category_name="Shoes",
+        product_type_id="UFQ6MQ==",
+        product_type_name="Footwear",
+    )
+    line = order.lines.first()
+    loyalty_actions.set_earn_rule(
+        programme=programme, scope="category", target_id="Q2F0OjE=", multiplier=Decimal("0")
+    )
+    body = client.get("/dashboard/frag/settings/loyalty", **_headers(token)).content.decode()
+    assert '<option value="Q2F0OjE=" label="Category: Shoes">' in body
+    assert '<option value="UFQ6MQ==" label="Product type: Footwear">' in body
+    assert f'<option value="{line.product_id}" label="Product: {line.product_name}">' in body
+    assert "<td>Shoes <code" in body
+
+
 def test_programme_screen_sql_is_constant(client, installation, staff_token, django_assert_max_num_queries):
     token = staff_token("MANAGE_DISCOUNTS")
     programme = make_programme(installation)
     loyalty_actions.set_earn_rule(
         programme=programme, scope="product", target_id="P1", multiplier=Decimal("0")
     )
-    with django_assert_max_num_queries(6) as first:
+    with django_assert_max_num_queries(9) as first:
         client.get("/dashboard/frag/settings/loyalty", **_headers(token))
     for n in range(2, 12):
         loyalty_actions.set_earn_rule(

@@ -16,11 +16,13 @@ from ...core.errors import DomainError
 from ...installations.auth import Requestor
 from ...loyalty import actions as loyalty_actions
 from ...loyalty.models import Programme, Reward, RewardKind, RuleScope, TierBasis
+from ...orders.models import OrderLine
 from .common import failure, form_error, staff, success, with_trigger
 
 PERMISSION = "MANAGE_DISCOUNTS"  # graphql.loyalty.access.SETUP_PERMISSION
 DEFAULT_CHANNEL = "default-channel"
 REWARD_ROWS = 200
+TARGET_ROWS = 100
 
 PROGRAMME_INTEGERS = (
     "lot_expiry_days",
@@ -110,6 +112,10 @@ def render_programme(
         rules = list(programme.earn_rules.order_by("scope", "target_id"))
         tiers = list(programme.tiers.order_by("threshold", "code"))
     texts = request.texts  # type: ignore[attr-defined]
+    targets = _known_targets(installation) if programme is not None else []
+    names = {target_id: name for _scope, target_id, name in targets}
+    for rule in rules:
+        rule.target_name = names.get(rule.target_id, "")
     shown = programme or Programme(installation=installation, channel_slug=channel)
     context = {
         "t": texts,
@@ -124,11 +130,32 @@ def render_programme(
         "tiers": tiers,
         "action_rewards": ACTION_REWARDS,
         "scopes": _choices(texts, "scope", RuleScope.choices),
+        "targets": targets,
         "bases": _choices(texts, "basis", TierBasis.choices),
         "error": error,
         "posted": posted or {},
     }
     return with_trigger(render(request, "dashboard/settings_loyalty.html", context), trigger)
+
+
+def _known_targets(installation) -> list[tuple[str, str, str]]:
+    """(scope, Saleor id, name) of the products, categories and product types seen in orders, for the rule form's
+    suggestions (3 queries, at most TARGET_ROWS each)."""
+    lines = OrderLine.objects.filter(order__installation=installation)
+    found: list[tuple[str, str, str]] = []
+    for scope, id_field, name_field in (
+        (RuleScope.CATEGORY, "category_id", "category_name"),
+        (RuleScope.PRODUCT_TYPE, "product_type_id", "product_type_name"),
+        (RuleScope.PRODUCT, "product_id", "product_name"),
+    ):
+        rows = (
+            lines.exclude(**{id_field: ""})
+            .values_list(id_field, name_field)
+            .order_by(name_field, id_field)
+            .distinct()[:TARGET_ROWS]
+        )
+        found.extend((str(scope), target_id, name) for target_id, name in rows)
+    return found
 
 
 def _programme_form(programme: Programme) -> dict:
