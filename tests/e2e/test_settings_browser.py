@@ -93,6 +93,7 @@ def test_create_a_reward_and_edit_the_programme_in_chinese(
     frame.locator('tr[data-tier="gold"]').wait_for(timeout=10000)
     assert Tier.objects.get(programme=programme).name_zh_hans == "金卡"
     assert "积分计划" in frame.locator("#settings-loyalty").inner_text()
+    frame.locator("#settings-loyalty h1").scroll_into_view_if_needed()
     _shot(page, "settings-loyalty-zh")
 
 
