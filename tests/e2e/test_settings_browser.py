@@ -118,7 +118,7 @@ def test_knowledge_base_write_and_publish(
     article = KnowledgeArticle.objects.get(installation=installation)
     assert (article.is_published, article.intents) == (True, ["care_maintenance"])
     frame.locator("#settings-knowledge form.filters input[name=q]").fill("皮鞋保养")
-    frame.locator("#settings-knowledge form.filters button").click()
+    frame.locator("#settings-knowledge form.filters button[type=submit]").click()
     frame.locator('#settings-knowledge form.filters input[name=q][value="皮鞋保养"]').wait_for(timeout=10000)
     assert frame.locator("tr[data-article]").count() == 1
     _shot(page, "settings-knowledge")
