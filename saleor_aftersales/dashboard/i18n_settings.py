@@ -100,6 +100,7 @@ TEXTS = {
         "basis_points": "Points earned in 12 months",
         "basis_spend": "Amount spent in 12 months",
         "lot_state": "State",
+        "reward_claims": "Rewards claimed",
     },
     "zh-hans": {
         "tab_returns": "退货",
@@ -198,5 +199,6 @@ TEXTS = {
         "basis_points": "近 12 个月所得积分",
         "basis_spend": "近 12 个月消费金额",
         "lot_state": "状态",
+        "reward_claims": "已兑换奖励",
     },
 }

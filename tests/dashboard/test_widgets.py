@@ -5,15 +5,18 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from saleor_aftersales.core.actors import Actor, ActorType
 from saleor_aftersales.loyalty import actions as loyalty_actions
 from saleor_aftersales.loyalty.models import Tier
 from saleor_aftersales.returns.models import ReturnRequest
 from saleor_aftersales.sla import actions as sla_actions
 from tests.conftest import TEST_API_URL
-from tests.loyalty.factories import CHANNEL, CUSTOMER_ID, EMAIL, STAFF, make_programme
+from tests.loyalty.factories import CHANNEL, CUSTOMER_ID, EMAIL, STAFF, make_programme, make_reward
 from tests.returns.factories import CUSTOMER_ID as RETURNS_CUSTOMER_ID
 
 from .helpers import make_return
+
+CUSTOMER = Actor(type=ActorType.CUSTOMER, user_id=CUSTOMER_ID, email=EMAIL)
 
 
 def _headers(token):
@@ -49,6 +52,19 @@ def test_customer_widget_shows_balance_tier_lots_and_ledger(client, installation
     assert 'data-available="100"' in body and 'data-tier="silver"' in body and "银卡" in body
     assert body.count("data-lot=") == 1 and 'data-lot="available"' in body
     assert body.count('data-entry="') == 2 and "— typo" in body and "积分批次" in body
+    assert "data-claim=" not in body
+    _claim(installation, make_reward(installation, points_cost=30), "tap-1")
+    body = client.get(url + "&locale=zh-Hans", **_headers(token)).content.decode()
+    assert (
+        body.count('data-claim="pending"') == 1 and "10 美元礼品卡" in body and 'data-available="70"' in body
+    )
+
+
+def _claim(installation, reward, key, channel=CHANNEL):
+    return loyalty_actions.claim_reward(
+        installation=installation, reward_id=reward.pk, channel_slug=channel, idempotency_key=key,
+        user_id=CUSTOMER_ID, email=EMAIL, actor=CUSTOMER,
+    )  # fmt: skip
 
 
 def test_customer_widget_lists_all_return_requests_newest_first(client, installation, staff_token):
@@ -71,16 +87,22 @@ def test_customer_widget_sql_is_constant(client, installation, staff_token, djan
     url = f"/dashboard/frag/widgets/customer?customerId={CUSTOMER_ID}"
     with django_assert_max_num_queries(12) as first:
         client.get(url, **_headers(token))
+    rewards = {
+        a.channel_slug: make_reward(installation, channel_slug=a.channel_slug, points_cost=1)
+        for a in accounts
+    }
     for n in range(12):
         for account in accounts:
             loyalty_actions.adjust_points(account=account, points=5 + n, reason=f"r{n}", actor=STAFF)
+            if n < 5:
+                _claim(installation, rewards[account.channel_slug], f"k{n}", account.channel_slug)
     for _ in range(4):
         make_return(installation)
     with django_assert_max_num_queries(len(first.captured_queries)):
         body = client.get(url, **_headers(token)).content.decode()
     # Capped per account: 5 lots and 8 ledger entries in each of the two channels.
     assert body.count("data-lot=") == 10 and body.count('data-entry="') == 16
-    assert body.count('data-available="') == 2
+    assert body.count('data-available="') == 2 and body.count("data-claim=") == 6  # 3 per account
 
 
 def test_home_widget_queue_and_sla_breaches_by_kind(

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from ...loyalty import selectors as loyalty_selectors
-from ...loyalty.models import LedgerEntry, Lot
+from ...loyalty.models import LedgerEntry, Lot, RewardClaim
 from ...returns.actions import SUBJECT as RETURN_SUBJECT
 from ...returns.selectors import requests_for
 from ...returns.state import OPEN
@@ -25,6 +25,7 @@ from .returns import decorate
 WIDGET_ROWS = 20
 WIDGET_LOTS = 5
 WIDGET_ENTRIES = 8
+WIDGET_CLAIMS = 3
 HOME_QUEUE_ROWS = 10
 SUBJECT_ORDER = ("return_request", "warranty_claim", "repair_order", "service_case")
 LOYALTY_PERMISSION = "MANAGE_USERS"
@@ -87,7 +88,7 @@ def _latest_per_account(queryset, account_ids: list[int], order_by: list, first:
 @require_GET
 def customer_widget_fragment(request: HttpRequest) -> HttpResponse:
     """The customer's return requests (newest first, with SLA) and, for MANAGE_USERS, per channel: balances, tier,
-    the newest lots (state, expiry) and ledger entries. Constant SQL whatever the history's length."""
+    the newest lots (state, expiry), ledger entries and reward claims. Constant SQL whatever the history's length."""
     requestor = staff(request, "MANAGE_ORDERS")
     if isinstance(requestor, HttpResponse):
         return requestor
@@ -116,9 +117,16 @@ def customer_widget_fragment(request: HttpRequest) -> HttpResponse:
                 [F("created_at").desc(), F("id").desc()],
                 WIDGET_ENTRIES,
             )
+            claims = _latest_per_account(
+                RewardClaim.objects.select_related("reward"),
+                account_ids,
+                [F("created_at").desc(), F("id").desc()],
+                WIDGET_CLAIMS,
+            )
             for channel in loyalty["channels"]:
                 channel["lots"] = lots[channel["account_id"]]
                 channel["entries"] = entries[channel["account_id"]]
+                channel["claims"] = claims[channel["account_id"]]
     context = {
         "t": request.texts,
         "rows": rows,
