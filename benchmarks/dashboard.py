@@ -27,6 +27,7 @@ from benchmarks._common import create_bench_installation, time_calls  # noqa: E4
 from benchmarks.returns_api import API_URL, TOTAL_REQUESTS, gid, seed, token  # noqa: E402 (sets up Django)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
+LEDGER_ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "300"))
 
 
 def measure(client: Client, path: str, bearer: str, marker: str) -> tuple[float, float, int]:
@@ -37,6 +38,27 @@ def measure(client: Client, path: str, bearer: str, marker: str) -> tuple[float,
         assert response.status_code == 200 and marker in response.content.decode(), response.status_code
 
     return time_calls(call, check, ROUNDS)
+
+
+def seed_loyalty_member(installation, user_id: str, entries: int = LEDGER_ENTRIES) -> str:
+    """A member with a long ledger (one lot per adjustment) in two channels, for the customer widget."""
+    from saleor_aftersales.core.actors import Actor, ActorType
+    from saleor_aftersales.loyalty import actions as loyalty_actions
+
+    staff = Actor(type=ActorType.STAFF, user_id=gid("User", 1), email="staff@example.com")
+    for channel in ("default-channel", "cn"):
+        loyalty_actions.save_programme(
+            installation=installation,
+            channel_slug=channel,
+            actor=staff,
+            values={"staff_daily_adjustment_limit": 1_000_000},
+        )
+        account = loyalty_actions.ensure_account(
+            installation=installation, channel_slug=channel, email="c7@example.com", user_id=user_id
+        )
+        for n in range(entries):
+            loyalty_actions.adjust_points(account=account, points=1 + n % 7, reason=f"seed {n}", actor=staff)
+    return user_id
 
 
 def main() -> None:
@@ -59,15 +81,17 @@ def main() -> None:
             is_staff=True,
             type="thirdparty",
             app=gid("App", 1),
-            permissions=["MANAGE_ORDERS"],
-            user_permissions=["MANAGE_ORDERS"],
+            permissions=["MANAGE_ORDERS", "MANAGE_USERS"],
+            user_permissions=["MANAGE_ORDERS", "MANAGE_USERS"],
         )
+        member = seed_loyalty_member(installation, gid("User", 10_007))
         order_id = gid("Order", TOTAL_REQUESTS // 2)
         for label, path, marker in (
             ("order widget", f"/dashboard/frag/widgets/order?orderId={order_id}", "data-rma="),
             ("returns queue (open, 50)", "/dashboard/frag/returns", "data-rma="),
             ("returns queue search", "/dashboard/frag/returns?status=&q=RMA-005000", "RMA-005000"),
             ("homepage widget", "/dashboard/frag/widgets/home", 'data-figure="open"'),
+            ("customer widget", f"/dashboard/frag/widgets/customer?customerId={member}", "data-lot="),
         ):
             p50, p95, sql = measure(client, path, staff, marker)
             print(f"{label:<28} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  SQL {sql}")

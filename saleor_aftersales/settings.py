@@ -214,8 +214,10 @@ GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=50000)
 GRAPHQL_MAX_LIST_SIZE = 100
 GRAPHENE = {"SCHEMA": "saleor_aftersales.graphql.api.schema"}
 
-# Dashboard: origins allowed to frame our pages (Content-Security-Policy frame-ancestors).
-DASHBOARD_FRAME_ANCESTORS = env.list("DASHBOARD_FRAME_ANCESTORS", default=["*"])
+# Dashboard: origins allowed to frame our pages (Content-Security-Policy frame-ancestors), e.g.
+# "https://dashboard.example.com". Unset: the Dashboard pages allow the origins of the installed Saleor instances
+# (Saleor Cloud serves its Dashboard there) and nothing else may be framed (core/security.py).
+DASHBOARD_FRAME_ANCESTORS = env.list("DASHBOARD_FRAME_ANCESTORS", default=[])
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")

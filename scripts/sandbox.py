@@ -27,6 +27,8 @@ os.environ.update(
         "ALLOW_DEV_BROKER": "true",
         "DEBUG": "true",
         "DJANGO_SETTINGS_MODULE": "saleor_aftersales.settings",
+        # The Dashboard stand-in runs on 127.0.0.1 (any port), a different origin from the app (localhost).
+        "DASHBOARD_FRAME_ANCESTORS": os.environ.get("DASHBOARD_FRAME_ANCESTORS", "http://127.0.0.1:*"),
     }
 )
 
@@ -82,6 +84,7 @@ def main() -> None:
         saleor = SaleorStandIn().start()
         installed = saleor.install_app(f"{APP_URL}/api/manifest")
         saleor.create_channel()
+        seed_loyalty_and_help(saleor.api_url)
         polo = saleor.create_product("Polo shirt", variants=[{"sku": "POLO-M", "price": Decimal("50")}])
         kettle = saleor.create_product("Kettle", variants=[{"sku": "KETTLE-1", "price": Decimal("80")}])
         ada = saleor.create_customer("ada@example.com", "Ada")
@@ -126,6 +129,12 @@ def main() -> None:
                 ("Customer widget", "/dashboard/widgets/customer", {"customerId": mirrored.user_id}),
                 ("Home widget", "/dashboard/widgets/home", {}),
                 ("Returns queue (中文, dark)", "/dashboard/returns", {"locale": "zh-Hans", "theme": "dark"}),
+                ("Order more actions", "/dashboard/popups/order", {"orderId": mirrored.saleor_id}),
+                ("Customer more actions", "/dashboard/popups/customer", {"customerId": mirrored.user_id}),
+                ("Loyalty", "/dashboard/loyalty", {}),
+                ("Insights", "/dashboard/insights", {}),
+                ("Settings (returns, loyalty, rewards, help)", "/dashboard/settings", {}),
+                ("设置（中文）", "/dashboard/settings", {"locale": "zh-Hans"}),
             )
         )
         host = DashboardHost()
@@ -140,6 +149,33 @@ def main() -> None:
         pass
     finally:
         server.terminate()
+
+
+def seed_loyalty_and_help(api_url: str) -> None:
+    """A loyalty programme (before the demo orders are paid, so they earn points), two rewards to claim and the
+    shipped help articles (the sign-up points buy the free shipping) — all through the capabilities' own actions."""
+    from saleor_aftersales.core.actors import Actor
+    from saleor_aftersales.installations.models import Installation
+    from saleor_aftersales.knowledge.actions import load_default_articles
+    from saleor_aftersales.loyalty import actions as loyalty_actions
+
+    installation = Installation.objects.get(saleor_api_url=api_url)
+    actor = Actor.system("sandbox")
+    loyalty_actions.save_programme(
+        installation=installation,
+        channel_slug="default-channel",
+        actor=actor,
+        values={"points_per_unit": Decimal("1"), "signup_points": 50, "min_redemption_points": 100},
+    )
+    for values in (
+        {"kind": "gift_card", "name_en": "$5 gift card", "name_zh_hans": "5 美元礼品卡", "points_cost": 100,
+         "value": Decimal("5")},
+        {"kind": "free_shipping", "name_en": "Free shipping", "name_zh_hans": "免运费", "points_cost": 50},
+    ):  # fmt: skip
+        loyalty_actions.save_reward(
+            installation=installation, reward=None, values={"channel_slug": "default-channel", **values}
+        )
+    load_default_articles(installation, actor=actor)
 
 
 if __name__ == "__main__":

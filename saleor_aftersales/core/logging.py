@@ -13,10 +13,12 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 # Never let a bearer token or app token reach the logs.
 _SECRET_RE = re.compile(r"(Bearer\s+|auth_token\"?\s*[:=]\s*\"?)[A-Za-z0-9._\-]+", re.IGNORECASE)
+# A JWT wherever it appears (a Dashboard token echoed in an error, a header dump): header.payload[.signature].
+_JWT_RE = re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}(?:\.[A-Za-z0-9_\-]*)?")
 
 
 def redact(text: str) -> str:
-    return _SECRET_RE.sub(r"\1[redacted]", text)
+    return _JWT_RE.sub("[redacted-jwt]", _SECRET_RE.sub(r"\1[redacted]", text))
 
 
 class JsonFormatter(logging.Formatter):

@@ -372,3 +372,13 @@ TEXTS["zh-hans"].update(
         "open_claims": "处理中的申请",
     }
 )
+
+
+def _merge_section_texts() -> None:
+    from .i18n_settings import TEXTS as SETTINGS_TEXTS
+
+    for language, texts in SETTINGS_TEXTS.items():
+        TEXTS[language].update(texts)
+
+
+_merge_section_texts()

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import common, insights, loyalty, returns, service, settings, warranty, widgets
+from .views import (
+    common,
+    insights,
+    knowledge_settings,
+    loyalty,
+    loyalty_settings,
+    returns,
+    service,
+    settings,
+    warranty,
+    widgets,
+)
 
 urlpatterns = [
     path("", common.index, name="index"),
@@ -104,6 +115,57 @@ urlpatterns = [
     path("dashboard/frag/settings", settings.settings_fragment, name="dashboard-frag-settings"),
     path("dashboard/frag/settings/policy", settings.policy_save_fragment, name="dashboard-frag-policy"),
     path("dashboard/frag/settings/reasons", settings.reason_save_fragment, name="dashboard-frag-reason"),
+    path(
+        "dashboard/frag/settings/loyalty",
+        loyalty_settings.programme_fragment,
+        name="dashboard-frag-loyalty-settings",
+    ),
+    path(
+        "dashboard/frag/settings/loyalty/programme",
+        loyalty_settings.programme_save_fragment,
+        name="dashboard-frag-programme",
+    ),
+    path(
+        "dashboard/frag/settings/loyalty/rules",
+        loyalty_settings.earn_rule_save_fragment,
+        name="dashboard-frag-earn-rule",
+    ),
+    path(
+        "dashboard/frag/settings/loyalty/tiers",
+        loyalty_settings.tier_save_fragment,
+        name="dashboard-frag-tier",
+    ),
+    path("dashboard/frag/settings/rewards", loyalty_settings.rewards_fragment, name="dashboard-frag-rewards"),
+    path(
+        "dashboard/frag/settings/rewards/save",
+        loyalty_settings.reward_save_fragment,
+        name="dashboard-frag-reward-save",
+    ),
+    path(
+        "dashboard/frag/settings/rewards/<int:pk>/active",
+        loyalty_settings.reward_toggle_fragment,
+        name="dashboard-frag-reward-active",
+    ),
+    path(
+        "dashboard/frag/settings/knowledge",
+        knowledge_settings.knowledge_fragment,
+        name="dashboard-frag-knowledge",
+    ),
+    path(
+        "dashboard/frag/settings/knowledge/save",
+        knowledge_settings.article_save_fragment,
+        name="dashboard-frag-article-save",
+    ),
+    path(
+        "dashboard/frag/settings/knowledge/defaults",
+        knowledge_settings.load_defaults_fragment,
+        name="dashboard-frag-article-defaults",
+    ),
+    path(
+        "dashboard/frag/settings/knowledge/<int:pk>/publish",
+        knowledge_settings.article_publish_fragment,
+        name="dashboard-frag-article-publish",
+    ),
     path("dashboard/frag/widgets/order", widgets.order_widget_fragment, name="dashboard-frag-order-widget"),
     path(
         "dashboard/frag/widgets/customer",

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ...core.errors import DomainError, PermissionDeniedError
+from ...core.security import content_security_policy
 from ...installations.auth import AuthenticationFailed, Requestor, authenticate
+from ...installations.models import Installation
 from ..i18n import is_chinese, texts_for
 
 logger = logging.getLogger(__name__)
@@ -53,7 +57,20 @@ def shell(request: HttpRequest, screen_name: str) -> HttpResponse:
         "theme": "dark" if request.GET.get("theme") == "dark" else "light",
         "lang": "zh-Hans" if is_chinese(locale) else "en",
     }
-    return render(request, "dashboard/shell.html", context)
+    response = render(request, "dashboard/shell.html", context)
+    if not settings.DASHBOARD_FRAME_ANCESTORS:
+        response["Content-Security-Policy"] = content_security_policy(installed_saleor_origins())
+    return response
+
+
+def installed_saleor_origins() -> list[str]:
+    """Where the Dashboard of each installed Saleor is served when no DASHBOARD_FRAME_ANCESTORS is configured."""
+    origins = set()
+    for api_url in Installation.objects.filter(is_active=True).values_list("saleor_api_url", flat=True):
+        parts = urlsplit(api_url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -86,8 +103,18 @@ def staff(request: HttpRequest, permission: str) -> Requestor | HttpResponse:
     return requestor
 
 
+SETTINGS_TABS = {
+    "/dashboard/frag/settings": "returns",
+    "/dashboard/frag/settings/loyalty": "loyalty",
+    "/dashboard/frag/settings/rewards": "rewards",
+    "/dashboard/frag/settings/knowledge": "knowledge",
+}
+
+
 def refusal(request: HttpRequest, status: int) -> HttpResponse:
-    return render(request, "dashboard/refused.html", {"t": request.texts, "status": status}, status=status)
+    # A settings tab refused for lack of one permission still offers the other tabs (each has its own).
+    context = {"t": request.texts, "status": status, "tab": SETTINGS_TABS.get(request.path)}  # type: ignore[attr-defined]
+    return render(request, "dashboard/refused.html", context, status=status)
 
 
 def params(request: HttpRequest):

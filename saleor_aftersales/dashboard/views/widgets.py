@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,14 +13,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from ...loyalty import selectors as loyalty_selectors
+from ...loyalty.models import LedgerEntry, Lot, RewardClaim
 from ...returns.actions import SUBJECT as RETURN_SUBJECT
 from ...returns.selectors import requests_for
 from ...returns.state import OPEN
+from ...sla.models import ClockStatus, SlaClock
 from ...sla.selectors import clocks_for, sla_state
 from .common import shell, staff
 from .returns import decorate
 
 WIDGET_ROWS = 20
+WIDGET_LOTS = 5
+WIDGET_ENTRIES = 8
+WIDGET_CLAIMS = 3
+HOME_QUEUE_ROWS = 10
+SUBJECT_ORDER = ("return_request", "warranty_claim", "repair_order", "service_case")
 LOYALTY_PERMISSION = "MANAGE_USERS"
 
 
@@ -88,40 +96,121 @@ def _order_warranties(installation, order_id: str, now):
     return rows
 
 
+def _latest_per_account(queryset, account_ids: list[int], order_by: list, first: int) -> dict[int, list]:
+    """The `first` newest rows of every account in ONE query (ROW_NUMBER() per account; SQLite and PostgreSQL)."""
+    rows = (
+        queryset.filter(account_id__in=account_ids)
+        .annotate(position=Window(RowNumber(), partition_by=[F("account_id")], order_by=order_by))
+        .filter(position__lte=first)
+        .order_by("account_id", "position")
+    )
+    grouped: dict[int, list] = {pk: [] for pk in account_ids}
+    for row in rows:
+        grouped[row.account_id].append(row)
+    return grouped
+
+
 @csrf_exempt
 @require_GET
 def customer_widget_fragment(request: HttpRequest) -> HttpResponse:
+    """The customer's return requests (newest first, with SLA) and, for MANAGE_USERS, per channel: balances, tier,
+    the newest lots (state, expiry), ledger entries and reward claims. Constant SQL whatever the history's length."""
     requestor = staff(request, "MANAGE_ORDERS")
     if isinstance(requestor, HttpResponse):
         return requestor
     now = timezone.now()
     installation = requestor.installation
-    customer_id = request.GET.get("customerId", "")
+    customer_id = request.GET.get("customerId", "")[:128]
     rows = list(
         requests_for(installation)
-        .filter(customer_user_id=customer_id, status__in=OPEN)
+        .filter(customer_user_id=customer_id)
         .select_related("order")
-        .order_by("-created_at")[:WIDGET_ROWS]
+        .order_by("-created_at", "-id")[:WIDGET_ROWS]
     )
     rows = _with_sla(installation, decorate(rows, now), now)
     loyalty = None
     # Balances are personal data behind MANAGE_USERS; an order clerk sees the returns only.
     if customer_id and LOYALTY_PERMISSION in requestor.actor.permissions:
         loyalty = loyalty_selectors.account_summary(installation, user_id=customer_id, now=now)
-    context = {"t": request.texts, "rows": rows, "loyalty": loyalty, "language": request.language}
+        account_ids = [channel["account_id"] for channel in loyalty["channels"]]
+        if account_ids:
+            lots = _latest_per_account(
+                Lot.objects.all(), account_ids, [F("earned_at").desc(), F("id").desc()], WIDGET_LOTS
+            )
+            entries = _latest_per_account(
+                LedgerEntry.objects.all(),
+                account_ids,
+                [F("created_at").desc(), F("id").desc()],
+                WIDGET_ENTRIES,
+            )
+            claims = _latest_per_account(
+                RewardClaim.objects.select_related("reward"),
+                account_ids,
+                [F("created_at").desc(), F("id").desc()],
+                WIDGET_CLAIMS,
+            )
+            for channel in loyalty["channels"]:
+                channel["lots"] = lots[channel["account_id"]]
+                channel["entries"] = entries[channel["account_id"]]
+                channel["claims"] = claims[channel["account_id"]]
+    context = {
+        "t": request.texts,
+        "rows": rows,
+        "open_count": sum(1 for row in rows if row.status in OPEN),
+        "loyalty": loyalty,
+        "language": request.language,
+    }
     return render(request, "dashboard/customer_widget.html", context)
+
+
+def _subject_rank(kind: str) -> tuple[int, str]:
+    return (SUBJECT_ORDER.index(kind) if kind in SUBJECT_ORDER else len(SUBJECT_ORDER), kind)
 
 
 @csrf_exempt
 @require_GET
 def home_widget_fragment(request: HttpRequest) -> HttpResponse:
+    """Today's queue (open returns whose next step falls due by the end of the day, most urgent first) and the SLA
+    state of every clocked subject (returns, cases, repairs, claims) from the SLA engine's clocks: 3 queries."""
     requestor = staff(request, "MANAGE_ORDERS")
     if isinstance(requestor, HttpResponse):
         return requestor
     now = timezone.now()
-    figures = requests_for(requestor.installation).aggregate(
+    end_of_day = now.replace(hour=23, minute=59, second=59, microsecond=999999)
+    installation = requestor.installation
+    figures = requests_for(installation).aggregate(
         open=Count("id", filter=Q(status__in=OPEN)),
         breaches=Count("id", filter=Q(status__in=OPEN, next_step_due_at__lt=now)),
         today=Count("id", filter=Q(created_at__gte=now - timedelta(days=1))),
+        due_today=Count("id", filter=Q(status__in=OPEN, next_step_due_at__lte=end_of_day)),
     )
-    return render(request, "dashboard/home_widget.html", {"t": request.texts, "figures": figures})
+    queue = decorate(
+        list(
+            requests_for(installation)
+            .filter(status__in=OPEN, next_step_due_at__lte=end_of_day)
+            .select_related("order")
+            .order_by("next_step_due_at", "id")[:HOME_QUEUE_ROWS]
+        ),
+        now,
+    )
+    running = Q(status=ClockStatus.RUNNING)
+    sla = {
+        row["subject_type"]: row
+        for row in SlaClock.objects.filter(installation=installation)
+        .filter(running | Q(status=ClockStatus.BREACHED, stopped_at__gte=now - timedelta(days=1)))
+        .values("subject_type")
+        .annotate(
+            breached=Count("id", filter=running & Q(due_at__lt=now)),
+            at_risk=Count("id", filter=running & Q(due_at__gte=now, warn_at__lte=now)),
+            due_today=Count("id", filter=running & Q(due_at__gte=now, due_at__lte=end_of_day)),
+            breached_today=Count("id", filter=Q(status=ClockStatus.BREACHED)),
+        )
+        .order_by("subject_type")
+    }
+    texts = request.texts
+    kinds = [
+        {"type": kind, "label": texts.get(f"subject_{kind}", kind), **sla[kind]}
+        for kind in sorted(sla, key=_subject_rank)
+    ]
+    context = {"t": texts, "figures": figures, "queue": queue, "sla_kinds": kinds}
+    return render(request, "dashboard/home_widget.html", context)
