@@ -115,7 +115,8 @@ def test_insights_has_charts_and_alerts_in_constant_sql(
 ):
     token = staff_token("MANAGE_ORDERS")
     _alert(installation, 1)
-    with django_assert_max_num_queries(18) as first:
+    # 18 for returns, loyalty and alerts, plus the cross-domain providers: cases 3, satisfaction 2, repairs 2 at most.
+    with django_assert_max_num_queries(25) as first:
         body = client.get("/dashboard/frag/insights", **_headers(token)).content.decode()
     assert body.count("<canvas data-chart=") == 3 and body.count("data-alert=") == 1
     for n in range(2, 6):

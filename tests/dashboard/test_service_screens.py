@@ -19,7 +19,7 @@ def _headers(token):
     return {"HTTP_AUTHORIZATION_BEARER": token, "HTTP_SALEOR_API_URL": TEST_API_URL}
 
 
-def test_service_section_is_in_the_app_page_nav(client):
+def test_service_section_is_in_the_app_page_nav(client, db):
     body = client.get("/dashboard/service").content.decode()
     assert "/dashboard/frag/service" in body and "Service cases" in body
 

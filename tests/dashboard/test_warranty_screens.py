@@ -25,7 +25,7 @@ def _claim(installation, symptom="stitching"):
     return actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom=symptom, now=NOW)
 
 
-def test_app_page_has_the_warranty_section(client):
+def test_app_page_has_the_warranty_section(client, db):
     body = client.get("/dashboard/warranty").content.decode()
     assert 'data-section="warranty"' in body and 'data-fragment-url="/dashboard/frag/warranty"' in body
 
