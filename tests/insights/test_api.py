@@ -330,7 +330,8 @@ def test_overview_sql_count_does_not_grow_with_data(shop, gql, staff_token, djan
     def run():
         with time_machine.travel(TODAY, tick=False):
             token = staff_token("MANAGE_ORDERS")
-            with django_assert_max_num_queries(18):
+            # 18 for the rollups, returns and loyalty; up to 7 more for cases, satisfaction and repairs.
+            with django_assert_max_num_queries(25):
                 body = gql(OVERVIEW, {"filter": FILTER}, token=token)
         assert "errors" not in body, body
         return body["data"]["insightsOverview"]["totals"]["fulfilledUnits"]
