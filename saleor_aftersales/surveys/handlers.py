@@ -20,7 +20,12 @@ RESOLUTION_EVENTS: dict[str, str] = {
     "repair_completed": SubjectType.REPAIR_ORDER,
     "repair_status_changed": SubjectType.REPAIR_ORDER,
     "case_resolved": SubjectType.SERVICE_CASE,
+    # The warranty capability's own event names.
+    "warranty_claim_decided": SubjectType.WARRANTY_CLAIM,
+    "warranty_repair_shipped": SubjectType.REPAIR_ORDER,
 }
+# A claim decided as a repair is not over yet: its repair order asks for feedback when the item ships back.
+CLAIM_DECISIONS_STILL_OPEN = {"repair", "paid_repair"}
 FINAL_REPAIR_STATUSES = {"completed", "repaired", "returned", "shipped_back", "closed", "delivered"}
 
 
@@ -29,6 +34,9 @@ def ask_for_feedback(event: NotificationEvent) -> None:
     subject_type = event.subject_type or RESOLUTION_EVENTS[event.event]
     if subject_type not in SubjectType.values:
         return
+    if event.event == "warranty_claim_decided":
+        if str(event.context.get("decision", "")).lower() in CLAIM_DECISIONS_STILL_OPEN:
+            return
     if event.event == "repair_status_changed":
         status = str(event.context.get("status", "")).lower()
         if status not in FINAL_REPAIR_STATUSES:
