@@ -2,8 +2,8 @@
 
 Sources: the case's own events and messages; the events of the linked return request (or of every return of the
 linked order); the customer's loyalty ledger (points earned, redeemed, adjusted) since shortly before the case
-opened; and whatever a `@timeline_source(linked_type)` registers (warranty claims and repair orders: the warranty
-capability adds a reader here for its rows, which the service layer may import).
+opened; a linked warranty claim's events with its repair orders' steps (or a linked repair order's steps); and
+whatever else a `@timeline_source(linked_type)` registers.
 """
 
 from __future__ import annotations
@@ -122,6 +122,70 @@ def return_events(case: ServiceCase) -> list[TimelineEntry]:
         )
         for row in rows
     ]
+
+
+def _warranty_entry(
+    source: str, row, number: str, texts: dict[str, dict[str, str]], data: dict
+) -> TimelineEntry:
+    return TimelineEntry(
+        source=source,
+        id=f"{type(row).__name__}:{row.pk}",
+        type=row.type,
+        created_at=row.created_at,
+        actor_type=row.actor_type,
+        actor_email=row.actor_email,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        note=row.note if row.type != "settlement_started" else "",
+        texts={lang: f"{number}: {text}" for lang, text in texts.get(row.type, {}).items()},
+        data=data,
+    )
+
+
+@timeline_source(LinkedType.WARRANTY_CLAIM)
+@timeline_source(LinkedType.REPAIR_ORDER)
+def warranty_events(case: ServiceCase) -> list[TimelineEntry]:
+    """A linked claim's decisions and every step of its repair orders (or a linked repair order's own steps)."""
+    from ..warranty import events as warranty_timeline
+    from ..warranty.models import ClaimEvent, RepairEvent
+
+    if not case.linked_id.isdigit():
+        return []
+    linked = int(case.linked_id)
+    if case.linked_type == LinkedType.WARRANTY_CLAIM:
+        claim_rows = ClaimEvent.objects.select_related("claim").filter(
+            claim_id=linked, claim__installation_id=case.installation_id
+        )
+        repair_rows = RepairEvent.objects.select_related("repair_order").filter(
+            repair_order__claim_id=linked, repair_order__installation_id=case.installation_id
+        )
+    else:
+        claim_rows = ClaimEvent.objects.none()
+        repair_rows = RepairEvent.objects.select_related("repair_order").filter(
+            repair_order_id=linked, repair_order__installation_id=case.installation_id
+        )
+    texts = warranty_timeline.TIMELINE_TEXTS
+    entries = [
+        _warranty_entry(
+            "warranty_claim",
+            row,
+            row.claim.number,
+            texts,
+            {"claim_id": row.claim_id, "number": row.claim.number},
+        )
+        for row in claim_rows
+    ]
+    entries += [
+        _warranty_entry(
+            "repair_order",
+            row,
+            row.repair_order.number,
+            texts,
+            {"repair_order_id": row.repair_order_id, "number": row.repair_order.number},
+        )
+        for row in repair_rows
+    ]
+    return entries
 
 
 LOYALTY_TEXTS = {

@@ -107,3 +107,60 @@ def test_two_staff_replying_at_once_both_land_and_first_response_stops_once(inst
     assert case.events.filter(type="open").count() == 1
     clock = SlaClock.objects.get(subject_id=str(case.pk), metric="first_response")
     assert clock.status == ClockStatus.MET
+
+
+def test_timeline_of_a_case_linked_to_a_warranty_claim_shows_the_claim_and_its_repair(installation):
+    from saleor_aftersales.service import actions as service_actions
+    from saleor_aftersales.service.timeline import build_timeline
+    from saleor_aftersales.warranty import actions as warranty_actions
+    from saleor_aftersales.warranty.models import RepairOrder
+    from tests.warranty.factories import CUSTOMER, NOW, STAFF, registered
+
+    [warranty] = registered(installation)
+    claim = warranty_actions.create_claim(
+        warranty=warranty, actor=CUSTOMER, symptom="sole-detachment", description="Sole loose", now=NOW
+    )
+    warranty_actions.decide_claim(claim=claim, actor=STAFF, decision="repair", note="We fix it", now=NOW)
+    repair = RepairOrder.objects.get(claim=claim)
+    case = service_actions.open_case(
+        installation=installation,
+        customer_email=CUSTOMER.email,
+        customer_user_id=CUSTOMER.user_id,
+        subject="Where is my repair?",
+        body="It has been a week.",
+        linked_type="warranty_claim",
+        linked_id=str(claim.pk),
+        actor=CUSTOMER,
+    )
+
+    entries = build_timeline(case, include_internal=False)
+
+    sources = {(entry.source, entry.data.get("number")) for entry in entries if entry.source != "case"}
+    assert ("warranty_claim", claim.number) in sources
+    assert ("repair_order", repair.number) in sources
+    decided = [
+        e
+        for e in entries
+        if e.source == "warranty_claim" and e.to_status == claim.__class__.objects.get(pk=claim.pk).status
+    ]
+    assert decided and decided[0].message("en").startswith(f"{claim.number}: ")
+    # Another installation's case linked to the same id sees nothing of this claim.
+    from saleor_aftersales.installations.models import Installation
+
+    other = Installation.objects.create(
+        saleor_api_url="https://other.example.com/graphql/", app_id="x", auth_token="t"
+    )
+    foreign = service_actions.open_case(
+        installation=other,
+        customer_email=CUSTOMER.email,
+        subject="?",
+        body="?",
+        linked_type="warranty_claim",
+        linked_id=str(claim.pk),
+        actor=STAFF,
+    )
+    assert [
+        e
+        for e in build_timeline(foreign, include_internal=True)
+        if e.source != "case" and e.source != "message"
+    ] == []
