@@ -1,18 +1,32 @@
-"""The webhook inbox's write path, kept to one database round trip and no broker publish per delivery.
+"""The webhook inbox's write path: less than one database round trip and no broker publish per delivery.
 
 Why: ingest must answer Saleor fast under bursts (Saleor times out and retries slow deliveries). On PostgreSQL a
-delivery is stored, or counted as a duplicate, by a single INSERT ... ON CONFLICT in autocommit. Processing is
+delivery is stored, or counted as a duplicate, by INSERT ... ON CONFLICT in autocommit, and concurrent
+deliveries in one process share that statement and its commit (group commit, below). Processing is
 started by a wake-up flag instead of one Celery message per delivery: the first delivery after the drain task
 starts sets the flag and publishes one `webhooks.drain_inbox`; later deliveries see the flag and skip the
 publish. The drain clears the flag before it scans, so a delivery committed before the clear is seen by the
 scan and one committed after it publishes a new drain: nothing is left behind. The beat sweep
 (`process_stale_deliveries`) remains the safety net for a lost message.
+
+Group commit (`WEBHOOK_GROUP_COMMIT`, PostgreSQL in autocommit): a request thread queues its row; if no write is
+in flight in this process it becomes the leader, takes everything queued (at most GROUP_COMMIT_MAX_ROWS) and
+writes it with one `INSERT ... SELECT FROM unnest(...) ON CONFLICT ... RETURNING` (one statement = one commit)
+on its own connection; the others wait for that commit. Rows queued while a write is in flight form the next
+batch, whose first row's thread is handed the lead, so there is no timer and no added latency when idle: a lone
+delivery is a batch of one. Every caller returns only after the statement that holds its row has committed, and
+an error fails exactly the callers in that batch (nothing of it is stored: it is one statement), who answer 5xx
+so Saleor retries. The same key twice in one batch is one row (duplicates counted), as ON CONFLICT cannot touch
+a row twice in one statement. One drain wake-up per batch instead of per delivery.
 """
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -35,6 +49,130 @@ DO UPDATE SET duplicates = {WebhookDelivery._meta.db_table}.duplicates + 1
 RETURNING id, (xmax = 0) AS inserted
 """
 
+GROUP_COMMIT_MAX_ROWS = 128
+
+# One statement for any batch size: the rows arrive as parallel arrays. A key repeated inside the batch is sent
+# once with `duplicates` = repeats - 1; on conflict with a stored row all of them count as re-deliveries.
+_BATCH_UPSERT_SQL = f"""
+INSERT INTO {WebhookDelivery._meta.db_table} AS d
+    (installation_id, event, body_sha256, body, received_at, issued_at, issued_by_app, duplicates, status,
+     attempts, processed_at, error)
+SELECT v.installation_id, v.event, v.body_sha256, v.body, %s, v.issued_at, v.issued_by_app, v.duplicates, %s,
+     0, NULL, ''
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::boolean[], %s::integer[])
+    AS v(installation_id, event, body_sha256, body, issued_at, issued_by_app, duplicates)
+ON CONFLICT (installation_id, event, body_sha256)
+DO UPDATE SET duplicates = d.duplicates + EXCLUDED.duplicates + 1
+RETURNING d.id, (d.xmax = 0) AS inserted, d.installation_id, d.event, d.body_sha256
+"""
+
+_Row = tuple[
+    int, str, str, str, "datetime | None", bool
+]  # installation_id, event, sha256, body, issued_at, by_app
+
+
+def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
+    """Store rows with one upsert on this thread's connection (autocommit); (id, created) per row, in order."""
+    first: dict[tuple[int, str, str], int] = {}
+    repeats: dict[tuple[int, str, str], int] = {}
+    unique: list[_Row] = []
+    for row in rows:
+        key = (row[0], row[1], row[2])
+        if key in first:
+            repeats[key] += 1
+        else:
+            first[key] = len(unique)
+            repeats[key] = 0
+            unique.append(row)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BATCH_UPSERT_SQL,
+            [
+                now(),
+                DeliveryStatus.RECEIVED.value,
+                [r[0] for r in unique],
+                [r[1] for r in unique],
+                [r[2] for r in unique],
+                [r[3] for r in unique],
+                [r[4] for r in unique],
+                [r[5] for r in unique],
+                [repeats[(r[0], r[1], r[2])] for r in unique],
+            ],
+        )
+        stored = {
+            (inst, event, sha): (pk, bool(inserted)) for pk, inserted, inst, event, sha in cursor.fetchall()
+        }
+    results: list[tuple[int, bool]] = []
+    seen: set[tuple[int, str, str]] = set()
+    for row in rows:
+        key = (row[0], row[1], row[2])
+        pk, inserted = stored[key]
+        results.append((pk, inserted and key not in seen))
+        seen.add(key)
+    return results
+
+
+@dataclass(eq=False)
+class _Pending:
+    row: _Row
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    result: tuple[int, bool] | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Concurrent callers in one process share one upsert and its commit; see the module docstring."""
+
+    def __init__(self, max_rows: int = GROUP_COMMIT_MAX_ROWS) -> None:
+        self.max_rows = max_rows
+        self._lock = threading.Lock()
+        self._queue: list[_Pending] = []
+        self._writing = False
+
+    def store(self, row: _Row) -> tuple[int, bool]:
+        pending = _Pending(row)
+        with self._lock:
+            self._queue.append(pending)
+            pending.lead = not self._writing
+            self._writing = True
+        if not pending.lead:
+            pending.done.wait()  # either our batch committed (or failed), or we were handed the lead
+        if pending.lead:
+            self._lead()
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
+
+    def _lead(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[: self.max_rows], self._queue[self.max_rows :]
+        error: BaseException | None = None
+        results: list[tuple[int, bool]] = []
+        try:
+            results = write_batch([p.row for p in batch])
+        except BaseException as exc:  # every caller in the batch must hear about it, then it is re-raised
+            error = exc
+        with self._lock:
+            successor = self._queue[0] if self._queue else None
+            self._writing = successor is not None
+        for i, pending in enumerate(batch):
+            if error is None:
+                pending.result = results[i]
+            else:
+                pending.error = error
+            pending.lead = False
+            pending.done.set()
+        if successor is not None:
+            successor.lead = True
+            successor.done.set()
+        if error is None and any(created for _, created in results):
+            wake_drain()
+
+
+_group_commit = GroupCommit()
+
 
 def store_delivery(
     *,
@@ -45,8 +183,14 @@ def store_delivery(
     issued_at: datetime | None,
     issued_by_app: bool,
 ) -> tuple[int, bool]:
-    """Store a verified delivery; returns (delivery id, True if new / False if a re-delivery was counted)."""
+    """Store a verified delivery; returns (delivery id, True if new / False if a re-delivery was counted).
+
+    Returns once the row is committed (or, inside an outer transaction, written in it); wakes the drain after
+    the commit when the delivery is new.
+    """
     if connection.vendor == "postgresql" and connection.get_autocommit():
+        if settings.WEBHOOK_GROUP_COMMIT:
+            return _group_commit.store((installation.pk, event, body_sha256, body, issued_at, issued_by_app))
         with connection.cursor() as cursor:
             cursor.execute(
                 _UPSERT_SQL,
@@ -62,6 +206,8 @@ def store_delivery(
                 ],
             )
             delivery_id, inserted = cursor.fetchone()
+        if inserted:
+            wake_drain()
         return delivery_id, bool(inserted)
     try:
         with transaction.atomic():
@@ -73,6 +219,7 @@ def store_delivery(
                 issued_at=issued_at,
                 issued_by_app=issued_by_app,
             )
+        transaction.on_commit(wake_drain)
         return delivery.pk, True
     except IntegrityError:
         duplicate = WebhookDelivery.objects.filter(
