@@ -358,6 +358,11 @@ def one_run(args, wrk: str | None, run_no: int) -> dict:
         with CpuMeter(app_groups) as app_cpu:
             app_rate, app_p50, app_p99, app_bad, loadgen_cpu = drive(base, main_set, work / "main.tsv")
             app_cpu.stop(loadgen=loadgen_cpu)
+        with psycopg.connect(db_url) as conn:
+            # Group commit stamps one received_at per statement: distinct values = INSERT statements (= commits).
+            statements = conn.execute(
+                "SELECT count(DISTINCT received_at) FROM webhooks_webhookdelivery"
+            ).fetchone()[0]
 
         # Raw psycopg INSERT+COMMIT of the same bodies at the same concurrency, same table shape and keys.
         with psycopg.connect(db_url, autocommit=True) as conn:
@@ -476,6 +481,7 @@ def one_run(args, wrk: str | None, run_no: int) -> dict:
             "paced_load": paced_load,
             "rss": (peak_max, peak_sum),
             "stored": stored,
+            "statements": statements,
             "cpu": {"app": app_cpu.report(), "raw": raw_cpu.report(), "ceiling": ceiling_cpu.report()},
         }
         return results
@@ -510,6 +516,10 @@ def print_run(r: dict, args, loadgen: str) -> None:
         f"webhooks over HTTP : {app_rate:8.1f}/s  p50 {app_p50:6.1f} ms  p99 {app_p99:6.1f} ms  non-200: {app_bad}"
     )
     print(f"    {r['cpu']['app']}")
+    print(
+        f"    INSERT statements (commits) for the {r['stored'][0] - args.paced} rows so far: {r['statements']}"
+        f" ({(r['stored'][0] - args.paced) / max(1, r['statements']):.1f} rows per commit)"
+    )
     print(f"raw INSERT+COMMIT  : {raw_rate:8.1f}/s  p50 {raw_p50:6.1f} ms  p99 {raw_p99:6.1f} ms")
     print(f"    {r['cpu']['raw']}")
     print(

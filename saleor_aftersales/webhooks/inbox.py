@@ -17,12 +17,21 @@ batch, whose first row's thread is handed the lead, so there is no timer and no 
 delivery is a batch of one. Every caller returns only after the statement that holds its row has committed, and
 an error fails exactly the callers in that batch (nothing of it is stored: it is one statement), who answer 5xx
 so Saleor retries. The same key twice in one batch is one row (duplicates counted), as ON CONFLICT cannot touch
-a row twice in one statement. One drain wake-up per batch instead of per delivery.
+a row twice in one statement.
+
+The drain wake-up after a group commit is handed to one waker thread per process (`_Waker`): a leader only sets
+a flag; the waker clears the flag and then calls wake_drain(), so every commit is followed by at least one
+wake_drain() that starts after it (the guarantee the inline call gave), the Redis round trip leaves the
+request path, and under load one call covers many batches. With eager Celery (tests) the wake stays inline.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,6 +43,8 @@ from django.db.models import F
 from ..core.time import now
 from ..installations.models import Installation
 from .models import DeliveryStatus, WebhookDelivery
+
+logger = logging.getLogger(__name__)
 
 DRAIN_WAKEUP_KEY = "webhooks:drain-wakeup"
 # A lost drain message (broker down after the flag was set) blocks wake-ups this long; the sweep catches up.
@@ -50,17 +61,21 @@ RETURNING id, (xmax = 0) AS inserted
 """
 
 GROUP_COMMIT_MAX_ROWS = 128
+# Django's CONN_HEALTH_CHECKS ping (SELECT 1) runs before a request's first query. A leader's connection that
+# committed a batch less than this long ago is not pinged again: under load that halves the round trips per batch,
+# and a connection idle longer (where a server restart or an idle timeout could have cut it) is still checked.
+HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
+_last_write = threading.local()
 
-# One statement for any batch size: the rows arrive as parallel arrays. A key repeated inside the batch is sent
-# once with `duplicates` = repeats - 1; on conflict with a stored row all of them count as re-deliveries.
+# One statement for any batch size: the rows arrive as one JSON array (one parameter, encoded in C by json.dumps;
+# binding seven arrays costs several times more in Python). A key repeated inside the batch is sent once with
+# `duplicates` = repeats - 1; on conflict with a stored row all of them count as re-deliveries.
 _BATCH_UPSERT_SQL = f"""
 INSERT INTO {WebhookDelivery._meta.db_table} AS d
     (installation_id, event, body_sha256, body, received_at, issued_at, issued_by_app, duplicates, status,
      attempts, processed_at, error)
-SELECT v.installation_id, v.event, v.body_sha256, v.body, %s, v.issued_at, v.issued_by_app, v.duplicates, %s,
-     0, NULL, ''
-FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::boolean[], %s::integer[])
-    AS v(installation_id, event, body_sha256, body, issued_at, issued_by_app, duplicates)
+SELECT v.i, v.e, v.h, v.b, %s, v.t, v.a, v.n, %s, 0, NULL, ''
+FROM json_to_recordset(%s::json) AS v(i bigint, e text, h text, b text, t timestamptz, a boolean, n integer)
 ON CONFLICT (installation_id, event, body_sha256)
 DO UPDATE SET duplicates = d.duplicates + EXCLUDED.duplicates + 1
 RETURNING d.id, (d.xmax = 0) AS inserted, d.installation_id, d.event, d.body_sha256
@@ -73,35 +88,45 @@ _Row = tuple[
 
 def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
     """Store rows with one upsert on this thread's connection (autocommit); (id, created) per row, in order."""
-    first: dict[tuple[int, str, str], int] = {}
-    repeats: dict[tuple[int, str, str], int] = {}
+    repeats: dict[tuple[int, str, str], int] = {}  # the unique key -> how often it repeats in this batch
     unique: list[_Row] = []
     for row in rows:
         key = (row[0], row[1], row[2])
-        if key in first:
+        if key in repeats:
             repeats[key] += 1
         else:
-            first[key] = len(unique)
             repeats[key] = 0
             unique.append(row)
+    if connection.connection is not None and time.monotonic() - getattr(_last_write, "at", 0.0) < (
+        HEALTH_CHECK_AFTER_IDLE_SECONDS
+    ):
+        connection.health_check_done = True
     with connection.cursor() as cursor:
         cursor.execute(
             _BATCH_UPSERT_SQL,
             [
                 now(),
                 DeliveryStatus.RECEIVED.value,
-                [r[0] for r in unique],
-                [r[1] for r in unique],
-                [r[2] for r in unique],
-                [r[3] for r in unique],
-                [r[4] for r in unique],
-                [r[5] for r in unique],
-                [repeats[(r[0], r[1], r[2])] for r in unique],
+                json.dumps(
+                    [
+                        {
+                            "i": r[0],
+                            "e": r[1],
+                            "h": r[2],
+                            "b": r[3],
+                            "t": r[4].isoformat() if r[4] is not None else None,
+                            "a": r[5],
+                            "n": repeats[(r[0], r[1], r[2])],
+                        }
+                        for r in unique
+                    ]
+                ),
             ],
         )
         stored = {
             (inst, event, sha): (pk, bool(inserted)) for pk, inserted, inst, event, sha in cursor.fetchall()
         }
+    _last_write.at = time.monotonic()
     results: list[tuple[int, bool]] = []
     seen: set[tuple[int, str, str]] = set()
     for row in rows:
@@ -145,13 +170,16 @@ class GroupCommit:
         assert pending.result is not None
         return pending.result
 
+    def _write(self, rows: list[_Row]) -> list[tuple[int, bool]]:
+        return write_batch(rows)
+
     def _lead(self) -> None:
         with self._lock:
             batch, self._queue = self._queue[: self.max_rows], self._queue[self.max_rows :]
         error: BaseException | None = None
         results: list[tuple[int, bool]] = []
         try:
-            results = write_batch([p.row for p in batch])
+            results = self._write([p.row for p in batch])
         except BaseException as exc:  # every caller in the batch must hear about it, then it is re-raised
             error = exc
         with self._lock:
@@ -168,10 +196,49 @@ class GroupCommit:
             successor.lead = True
             successor.done.set()
         if error is None and any(created for _, created in results):
+            _waker.wake()
+
+
+class _Waker:
+    """Calls wake_drain() after commits, off the request path; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def wake(self) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
             wake_drain()
+            return
+        self._ensure_thread()
+        self._wanted.set()
+
+    def _ensure_thread(self) -> None:
+        pid = os.getpid()
+        if self._thread is not None and self._pid == pid and self._thread.is_alive():
+            return
+        with self._lock:
+            if (
+                self._thread is None or self._pid != pid or not self._thread.is_alive()
+            ):  # first use, or forked
+                self._pid = pid
+                self._thread = threading.Thread(target=self._run, name="webhook-drain-waker", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()  # before the call: a commit after this line sets it again and gets its own call
+            try:
+                wake_drain()
+            except Exception:  # broker or cache down: the beat sweep picks the deliveries up
+                logger.warning("drain wake-up failed", exc_info=True)
 
 
 _group_commit = GroupCommit()
+_waker = _Waker()
 
 
 def store_delivery(
