@@ -80,11 +80,13 @@ def loadavg() -> str:
 # --- CPU accounting ---------------------------------------------------------------------------------------
 
 
-def _proc_ticks(pid: int) -> int:
+def _proc_ticks(pid: int, kernel_only: bool = False) -> int:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0
+    if kernel_only:
+        return int(fields[12])  # stime
     return int(fields[11]) + int(fields[12])  # utime + stime of all threads
 
 
@@ -116,6 +118,9 @@ class CpuMeter:
     def __enter__(self):
         self.start_pids = {name: set(fn()) for name, fn in self.groups.items()}
         self.start = {name: {p: _proc_ticks(p) for p in pids} for name, pids in self.start_pids.items()}
+        self.start_sys = {
+            name: {p: _proc_ticks(p, True) for p in pids} for name, pids in self.start_pids.items()
+        }
         self.machine_start = _machine_busy_ticks()
         self.wall_start = time.perf_counter()
         self.load_before = loadavg()
@@ -126,9 +131,13 @@ class CpuMeter:
         busy, total = _machine_busy_ticks()
         self.machine_busy = (busy - self.machine_start[0]) / CLK_TCK
         self.seconds = {}
+        self.kernel: dict[str, float] = {}
         for name, fn in self.groups.items():
             pids = set(fn()) | self.start_pids[name]
             self.seconds[name] = sum(_proc_ticks(p) - self.start[name].get(p, 0) for p in pids) / CLK_TCK
+            self.kernel[name] = (
+                sum(_proc_ticks(p, True) - self.start_sys[name].get(p, 0) for p in pids) / CLK_TCK
+            )
         self.seconds.update(extra_seconds)
         self.load_after = loadavg()
 
@@ -138,7 +147,10 @@ class CpuMeter:
 
     def report(self) -> str:
         ours = sum(self.seconds.values())
-        parts = ", ".join(f"{name} {secs:5.2f}s" for name, secs in self.seconds.items())
+        parts = ", ".join(
+            f"{name} {secs:5.2f}s" + (f" (sys {self.kernel[name]:4.2f}s)" if name in self.kernel else "")
+            for name, secs in self.seconds.items()
+        )
         others = max(0.0, self.machine_busy - ours)
         capacity = self.wall * (os.cpu_count() or 1)
         return (

@@ -100,7 +100,7 @@ def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
     if connection.connection is not None and time.monotonic() - getattr(_last_write, "at", 0.0) < (
         HEALTH_CHECK_AFTER_IDLE_SECONDS
     ):
-        connection.health_check_done = True
+        connection.health_check_done = True  # type: ignore[attr-defined]  # Django sets it per request
     with connection.cursor() as cursor:
         cursor.execute(
             _BATCH_UPSERT_SQL,
@@ -137,10 +137,17 @@ def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
     return results
 
 
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass(eq=False)
 class _Pending:
     row: _Row
-    done: threading.Event = field(default_factory=threading.Event)
+    # A one-shot wake-up: the waiter blocks acquiring it, the leader releases it (cheaper than an Event).
+    wakeup: threading.Lock = field(default_factory=_held_lock)
     lead: bool = False
     result: tuple[int, bool] | None = None
     error: BaseException | None = None
@@ -162,7 +169,7 @@ class GroupCommit:
             pending.lead = not self._writing
             self._writing = True
         if not pending.lead:
-            pending.done.wait()  # either our batch committed (or failed), or we were handed the lead
+            pending.wakeup.acquire()  # either our batch committed (or failed), or we were handed the lead
         if pending.lead:
             self._lead()
         if pending.error is not None:
@@ -191,10 +198,10 @@ class GroupCommit:
             else:
                 pending.error = error
             pending.lead = False
-            pending.done.set()
+            pending.wakeup.release()
         if successor is not None:
             successor.lead = True
-            successor.done.set()
+            successor.wakeup.release()
         if error is None and any(created for _, created in results):
             _waker.wake()
 
