@@ -11,7 +11,8 @@ Phases, each with os.getloadavg() before/after and a CPU split (utime+stime from
 workers, of our PostgreSQL backends, of the load generator, and the rest of the machine = other people's work):
   1. app      N distinct signed webhooks at concurrency C (wrk, one delivery per request, each sent once);
   2. raw      raw psycopg INSERT+COMMIT of the same N bodies at the same concurrency C, into a table made with
-              `LIKE webhooks_webhookdelivery INCLUDING ALL` (same columns, same unique key, same indexes);
+              `LIKE webhooks_webhookdelivery INCLUDING ALL` plus its foreign key (same columns, unique key,
+              indexes and constraints), one connection per client thread;
   3. ceiling  a WSGI app that only reads the body (benchmarks/http_ceiling_wsgi.py), same gunicorn, same loadgen;
   4. paced    100 webhooks/s, one at a time on schedule (Python client: at 100/s its CPU does not matter).
 
@@ -379,6 +380,14 @@ def one_run(args, wrk: str | None, run_no: int) -> dict:
         # Raw psycopg INSERT+COMMIT of the same bodies at the same concurrency, same table shape and keys.
         with psycopg.connect(db_url, autocommit=True) as conn:
             conn.execute("CREATE TABLE bench_raw (LIKE webhooks_webhookdelivery INCLUDING ALL)")
+            # LIKE copies columns, defaults, identity, NOT NULL/CHECK constraints and indexes (so the unique key),
+            # but not foreign keys: add the inbox's own (Django's: deferrable, initially deferred).
+            fk_sql = conn.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = 'webhooks_webhookdelivery'::regclass AND contype = 'f'"
+            ).fetchall()
+            for (definition,) in fk_sql:
+                conn.execute(f"ALTER TABLE bench_raw ADD {definition}")
             installation_id = conn.execute("SELECT id FROM installations_installation").fetchone()[0]
         local = threading.local()
         raw_conns: list[psycopg.Connection] = []
