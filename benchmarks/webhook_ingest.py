@@ -504,6 +504,10 @@ def one_run(args, wrk: str | None, run_no: int) -> dict:
             "stored": stored,
             "statements": statements,
             "cpu": {"app": app_cpu.report(), "raw": raw_cpu.report(), "ceiling": ceiling_cpu.report()},
+            "cpu_per_request_us": {
+                name: {group: secs / len(main_set) * 1e6 for group, secs in meter.seconds.items()}
+                for name, meter in (("app", app_cpu), ("raw", raw_cpu), ("ceiling", ceiling_cpu))
+            },
         }
         return results
     finally:
@@ -548,6 +552,18 @@ def print_run(r: dict, args, loadgen: str) -> None:
     )
     print(f"    {r['cpu']['ceiling']}")
     print(f"ratio app/raw      : {app_rate / raw_rate:8.2f}   (target >= 0.6)")
+    per = r["cpu_per_request_us"]
+    app_cost, raw_cost = sum(per["app"].values()), sum(per["raw"].values())
+    print(
+        "cpu per delivery   : "
+        + "; ".join(
+            f"{name}: " + ", ".join(f"{g} {us:.0f} us" for g, us in per[name].items()) for name in per
+        )
+    )
+    print(
+        f"ratio per cpu      : {raw_cost / app_cost:8.2f}   (raw CPU per row / app CPU per delivery: the ratio when"
+        " CPU is the limit, whatever else runs)"
+    )
     print(
         f"ratio app/ceiling  : {app_rate / ceiling_rate:8.2f}   (our share of what this gunicorn can serve)"
     )

@@ -35,7 +35,7 @@ class Answer:
     payload: dict
 
 
-def _reject(status: int, code: str, message: str) -> Answer:
+def reject(status: int, code: str, message: str) -> Answer:
     WEBHOOKS_REJECTED.labels(code.lower()).inc()
     logger.warning("webhook rejected", extra={"code": code, "status": status, "reason": message})
     return Answer(status, {"success": False, "error": {"code": code, "message": message}})
@@ -48,38 +48,38 @@ def receive(
     raw body (at most WEBHOOK_MAX_BODY_BYTES + 1 bytes are needed to tell that it is too large)."""
     event_name = event.upper()
     if event_name not in subscription_documents():
-        return _reject(400, "UNKNOWN_EVENT", f"This app does not subscribe to {event!r}.")
+        return reject(400, "UNKNOWN_EVENT", f"This app does not subscribe to {event!r}.")
     try:
         length = int(content_length or 0)
     except ValueError:
         length = 0
     if length > settings.WEBHOOK_MAX_BODY_BYTES:
-        return _reject(413, "BODY_TOO_LARGE", "Payload too large.")
+        return reject(413, "BODY_TOO_LARGE", "Payload too large.")
     api_url = header("Saleor-Api-Url")
     header_event = header("Saleor-Event")
     signature = header("Saleor-Signature")
     if not api_url or not header_event or not signature:
-        return _reject(
+        return reject(
             400, "MISSING_HEADERS", "Saleor-Api-Url, Saleor-Event and Saleor-Signature are required."
         )
     if header_event.lower() != event.lower():
-        return _reject(400, "WRONG_EVENT", "Saleor-Event does not match the webhook URL.")
+        return reject(400, "WRONG_EVENT", "Saleor-Event does not match the webhook URL.")
     installation = active_installation(api_url)
     if installation is None:
-        return _reject(401, "NOT_REGISTERED", "This Saleor has not installed the app.")
+        return reject(401, "NOT_REGISTERED", "This Saleor has not installed the app.")
     body = read_body()
     if len(body) > settings.WEBHOOK_MAX_BODY_BYTES:
-        return _reject(413, "BODY_TOO_LARGE", "Payload too large.")
+        return reject(413, "BODY_TOO_LARGE", "Payload too large.")
     try:
         verify_webhook_signature(installation, signature, body)
     except InvalidSignature as exc:
-        return _reject(401, "SIGNATURE_VERIFICATION_FAILED", f"Invalid signature: {exc}")
+        return reject(401, "SIGNATURE_VERIFICATION_FAILED", f"Invalid signature: {exc}")
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return _reject(400, "INVALID_JSON", "Body is not JSON.")
+        return reject(400, "INVALID_JSON", "Body is not JSON.")
     if not isinstance(payload, dict):
-        return _reject(400, "INVALID_PAYLOAD", "Body must be a JSON object.")
+        return reject(400, "INVALID_PAYLOAD", "Body must be a JSON object.")
     issued_at = parse_datetime(payload["issuedAt"]) if isinstance(payload.get("issuedAt"), str) else None
     # Stored (autocommit: committed; in an outer test transaction: written there) before we answer; the drain
     # is woken after the commit by the inbox.

@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from .ingest import _reject, receive
+from .ingest import receive, reject
 
 
 @csrf_exempt
 def receive_webhook(request: HttpRequest, event: str) -> JsonResponse:
     if request.method != "POST":
-        answer = _reject(405, "METHOD_NOT_ALLOWED", "Webhooks are POST requests.")
+        answer = reject(405, "METHOD_NOT_ALLOWED", "Webhooks are POST requests.")
     else:
         answer = receive(
             event=event,
