@@ -170,6 +170,10 @@ UPLOAD_ALLOWED_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "applic
 # Webhook bodies beyond this are refused before anything is parsed.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BODY_BYTES, UPLOAD_MAX_BYTES * 2)
+# Concurrent webhook deliveries in one process share one INSERT and commit (PostgreSQL; webhooks/inbox.py).
+WEBHOOK_GROUP_COMMIT = env.bool("WEBHOOK_GROUP_COMMIT", default=True)
+# POST /api/webhooks/<event> is served by webhooks/fast_path.py ahead of Django's middleware (saleor_aftersales/wsgi.py).
+WEBHOOK_FAST_PATH = env.bool("WEBHOOK_FAST_PATH", default=True)
 
 # Celery. The embedded default uses the file-system transport (at-most-once: dev only, refused when
 # DEBUG is off unless ALLOW_DEV_BROKER is set, see core.checks).

@@ -44,6 +44,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+def request_id_from(incoming: str | None) -> str:
+    """The caller's X-Request-Id when it looks like one, else a new id."""
+    return incoming if incoming and re.fullmatch(r"[A-Za-z0-9\-]{8,64}", incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Binds a request id (incoming X-Request-Id or a new one) for logs and echoes it back."""
 
@@ -51,8 +56,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-Id", "")
-        rid = incoming if re.fullmatch(r"[A-Za-z0-9\-]{8,64}", incoming or "") else uuid.uuid4().hex
+        rid = request_id_from(request.headers.get("X-Request-Id", ""))
         token = request_id_var.set(rid)
         try:
             response = self.get_response(request)

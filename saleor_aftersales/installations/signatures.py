@@ -1,59 +1,99 @@
 """Verification of Saleor's webhook signature: RS256 JWS with a detached, unencoded payload (RFC 7797).
 
 Signing input = base64url(protected header) + "." + raw body bytes. Verified on the raw bytes before anything
-is parsed; the algorithm is pinned to RS256, never taken from the header.
+is parsed; the algorithm is pinned to RS256 (RSASSA-PKCS1-v1_5 with SHA-256), never taken from the header.
+
+Why not PyJWT on the hot path: `PyJWS.decode_complete` re-parses the header and base64 and builds the key
+from the JWK on every call. Here the public key is parsed once per (installation key set, kid) and the RSA
+check is one `cryptography` call on the same signing input; PyJWT still parses the JWKs (`PyJWKSet`).
 """
 
 from __future__ import annotations
 
+import binascii
 import json
+import threading
 
 import jwt
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.hashes import SHA256
 from jwt.utils import base64url_decode
 
 from .jwks import signing_key
 from .models import Installation
+
+SUPPORTED_CRIT = frozenset({"b64"})
 
 
 class InvalidSignature(Exception):
     pass
 
 
-def _protected_header(signature: str) -> dict:
+def _protected_header(signature: str) -> tuple[dict, str, bytes]:
+    """(header, its base64url text, the signature bytes) of a detached JWS, or InvalidSignature."""
     parts = signature.split(".")
     if len(parts) != 3 or parts[1] != "":
         raise InvalidSignature("Not a detached JWS")
     try:
         header = json.loads(base64url_decode(parts[0].encode()))
-    except (ValueError, TypeError) as exc:
-        raise InvalidSignature("Malformed JWS header") from exc
+        signature_bytes = base64url_decode(parts[2].encode())
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidSignature("Malformed JWS") from exc
     if not isinstance(header, dict) or header.get("alg") != "RS256":
         raise InvalidSignature("Unsupported JWS algorithm")
-    if header.get("b64") is not False or "b64" not in (header.get("crit") or []):
+    crit = header.get("crit")
+    if header.get("b64") is not False or not isinstance(crit, list) or "b64" not in crit:
         raise InvalidSignature("JWS payload must be unencoded and detached")
-    return header
+    if not all(isinstance(ext, str) and ext in SUPPORTED_CRIT for ext in crit):
+        raise InvalidSignature("Unsupported critical JWS extension")
+    return header, parts[0], signature_bytes
+
+
+def _verify(header_b64: str, signature_bytes: bytes, body: bytes, key: jwt.PyJWK) -> None:
+    public_key = key.key
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        raise InvalidSignature("Key is not an RSA public key")
+    try:
+        public_key.verify(signature_bytes, header_b64.encode() + b"." + body, padding.PKCS1v15(), SHA256())
+    except _CryptoInvalidSignature as exc:
+        raise InvalidSignature("Signature verification failed") from exc
 
 
 def verify_with_jwks(signature: str, body: bytes, jwks: dict) -> None:
     """Verify against a given key set (used by tests on the real samples)."""
-    header = _protected_header(signature)
+    header, header_b64, signature_bytes = _protected_header(signature)
     keyset = jwt.PyJWKSet.from_dict(jwks)
     key = next((k for k in keyset.keys if k.key_id == header.get("kid")), None)
     if key is None:
         raise InvalidSignature("Unknown key id")
-    _verify(signature, body, key)
+    _verify(header_b64, signature_bytes, body, key)
 
 
-def _verify(signature: str, body: bytes, key: jwt.PyJWK) -> None:
-    try:
-        jwt.api_jws.PyJWS().decode_complete(signature, key=key, algorithms=["RS256"], detached_payload=body)
-    except jwt.PyJWTError as exc:
-        raise InvalidSignature(str(exc)) from exc
+# Parsed keys per installation: {installation pk: (the jwks dict they came from, {kid: key})}. A JWKS refetch
+# assigns a new dict to installation.jwks, so the identity check below drops the stale keys at once.
+_keys_lock = threading.Lock()
+_parsed_keys: dict[int, tuple[dict, dict[str | None, jwt.PyJWK]]] = {}
+
+
+def _cached_key(installation: Installation, kid: str | None) -> jwt.PyJWK | None:
+    jwks = installation.jwks or {}
+    cached = _parsed_keys.get(installation.pk)
+    if cached is not None and cached[0] is jwks and kid in cached[1]:
+        return cached[1][kid]
+    key = signing_key(installation, kid)  # may refetch the JWKS (unknown kid) and replace installation.jwks
+    if key is not None:
+        with _keys_lock:
+            current = _parsed_keys.get(installation.pk)
+            keys = dict(current[1]) if current is not None and current[0] is installation.jwks else {}
+            keys[kid] = key
+            _parsed_keys[installation.pk] = (installation.jwks, keys)
+    return key
 
 
 def verify_webhook_signature(installation: Installation, signature: str, body: bytes) -> None:
-    header = _protected_header(signature)
-    key = signing_key(installation, header.get("kid"))
+    header, header_b64, signature_bytes = _protected_header(signature)
+    key = _cached_key(installation, header.get("kid"))
     if key is None:
         raise InvalidSignature("No key for this kid in the installation's JWKS")
-    _verify(signature, body, key)
+    _verify(header_b64, signature_bytes, body, key)
