@@ -187,8 +187,8 @@ def main() -> None:
             actions.award_action_points(
                 installation=installation,
                 action="survey_completed",
-                email=f"m{w}-{m}@example.com",
-                user_id=gid("User", f"{w}-{m}"),
+                customer_email=f"m{w}-{m}@example.com",
+                customer_user_id=gid("User", f"{w}-{m}"),
                 reference=f"survey-{w}-{i}",
                 actor=staff,
                 channel_slug=CHANNEL,

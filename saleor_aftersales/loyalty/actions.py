@@ -424,18 +424,22 @@ def _award_action_locked(
 def award_action_points(
     *,
     installation: Installation,
+    customer_email: str,
+    customer_user_id: str | None,
     action: str,
-    email: str,
-    user_id: str | None,
     reference: str,
     actor: Actor,
     channel_slug: str | None = None,
 ) -> LedgerEntry | None:
-    """Points for sign-up, first order, a completed survey, a product review or a birthday.
+    """Points for sign-up, first order, a completed survey, a product review or a birthday (public: other
+    capabilities call it, e.g. surveys with action="survey_completed", reference=<survey response id>).
 
-    Idempotent per (action, reference): the same call again returns the first entry. None when the programme
-    gives 0 points for the action or is off. `channel_slug` defaults to the customer's latest ordering channel.
+    `action` is one of policies.ACTIONS ("signup", "first_order", "survey_completed", "product_review",
+    "birthday"). Idempotent per (action, reference): the same call again returns the first entry. None when the
+    programme gives 0 points for the action or is off. `channel_slug` defaults to the customer's latest ordering
+    channel. Raises DomainError UNKNOWN_ACTION / REQUIRED / INVALID for bad input (nothing written).
     """
+    email, user_id = customer_email, customer_user_id
     if action not in policies.ACTIONS:
         raise DomainError(error_codes.UNKNOWN_ACTION, f"Unknown action {action!r}.", "action")
     if not email and not user_id:

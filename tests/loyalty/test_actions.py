@@ -254,24 +254,24 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     first = actions.award_action_points(
         installation=installation,
         action="signup",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="u1",
         actor=SALEOR,
     )
     again = actions.award_action_points(
         installation=installation,
         action="signup",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="u1",
         actor=SALEOR,
     )
     zero = actions.award_action_points(
         installation=installation,
         action="survey_completed",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="s1",
         actor=SALEOR,
     )
@@ -281,7 +281,7 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     assert zero is None
     with pytest.raises(DomainError) as error:
         actions.award_action_points(
-            installation=installation, action="hack", email=EMAIL, user_id=None, reference="x", actor=SALEOR
+            installation=installation, action="hack", customer_email=EMAIL, customer_user_id=None, reference="x", actor=SALEOR
         )
     assert error.value.code == "UNKNOWN_ACTION"
     assert account(installation).available_points == 50

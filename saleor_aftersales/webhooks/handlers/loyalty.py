@@ -56,8 +56,8 @@ def attach_points_to_new_customer(ctx: WebhookContext) -> None:
     loyalty_actions.award_action_points(
         installation=ctx.installation,
         action="signup",
-        email=user["email"],
-        user_id=user["id"],
+        customer_email=user["email"],
+        customer_user_id=user["id"],
         reference=user["id"],
         actor=Actor.saleor(),
     )
