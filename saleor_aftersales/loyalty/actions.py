@@ -380,6 +380,10 @@ def _programme_for_action(installation: Installation, email: str, user_id: str |
     return Programme.objects.filter(installation=installation, is_active=True).order_by("id").first()
 
 
+def _action_key(action: str, reference: str) -> str:
+    return f"action:{action}:{reference}"
+
+
 def _award_action_locked(
     account: Account,
     programme: Programme,
@@ -389,9 +393,11 @@ def _award_action_locked(
     actor: Actor,
     now: datetime,
     order: Order | None = None,
+    checked: bool = False,
 ) -> LedgerEntry | None:
-    key = f"action:{action}:{reference}"
-    found = ledger.existing_entry(account, key)
+    """`checked`: the caller already looked the key up under the lock."""
+    key = _action_key(action, reference)
+    found = None if checked else ledger.existing_entry(account, key)
     if found is not None:
         return found
     points = policies.capped_by_balance(
@@ -446,6 +452,23 @@ def award_action_points(
         raise DomainError("REQUIRED", "An email or a user id is required.", "email")
     if not reference or len(reference) > 200:
         raise DomainError("INVALID", "A reference of at most 200 characters is required.", "reference")
+    if channel_slug and user_id and action != "first_order":
+        # Hot path: the member exists; account, programme and the idempotency key in one locked read.
+        locked = ledger.lock_for_write(
+            key=_action_key(action, reference),
+            installation_id=installation.pk,
+            channel_slug=channel_slug,
+            user_id=user_id,
+        )
+        if locked is not None:
+            if locked.existing_entry_id is not None:
+                return locked.existing()
+            terms = locked.programme
+            if terms is None or not terms.is_active or not getattr(terms, f"{action}_points"):
+                return None
+            return _award_action_locked(
+                locked.account, terms, action=action, reference=reference, actor=actor, now=clock(), checked=True
+            )
     programme = (
         selectors.active_programme(installation, channel_slug)
         if channel_slug
@@ -506,14 +529,15 @@ def redeem_points(
     current = now or clock()
     if points <= 0 or points > policies.MAX_ADJUSTMENT:
         raise DomainError("OUT_OF_RANGE", "Points must be between 1 and 1 000 000.", "points")
-    programme = programme_of(account)
-    if programme is None:
-        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
-    account = ledger.lock_account(account.pk)
     key = f"redeem:{idempotency_key}"
-    found = ledger.existing_entry(account, key)
-    if found is not None:
-        return found
+    locked = ledger.lock_for_write(key=key, account_id=account.pk)
+    if locked is None:
+        raise NotFoundError("Unknown loyalty account.", "accountId")
+    if locked.existing_entry_id is not None:
+        return locked.existing()  # type: ignore[return-value]
+    programme, account = locked.programme, locked.account
+    if programme is None or not programme.is_active:
+        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
     lots = ledger.spendable_lots(account, now=current, points=points, actor=Actor.system("loyalty"))
     _check_can_redeem(account, programme, points)
     return ledger.consume(

@@ -164,14 +164,20 @@ def fefo(lots: Iterable[LotForRedemption]) -> list[LotForRedemption]:
 
 def plan_consumption(lots: Iterable[LotForRedemption], points: int) -> list[tuple[int, int]]:
     """[(lot id, points taken)] paying `points` FEFO; raises ValueError when the lots do not cover it."""
+    return take_in_order([(lot.lot_id, lot.remaining) for lot in fefo(lots)], points)
+
+
+def take_in_order(remaining: Sequence[tuple[int, int]], points: int) -> list[tuple[int, int]]:
+    """[(lot id, points taken)] paying `points` from (lot id, remaining) pairs already in FEFO order (the ledger
+    sorts in SQL the way `fefo` does); raises ValueError when they do not cover it."""
     plan: list[tuple[int, int]] = []
     left = points
-    for lot in fefo(lots):
+    for lot_id, lot_remaining in remaining:
         if left <= 0:
             break
-        take = min(lot.remaining, left)
+        take = min(lot_remaining, left)
         if take > 0:
-            plan.append((lot.lot_id, take))
+            plan.append((lot_id, take))
             left -= take
     if left > 0:
         raise ValueError("not enough points in lots")
