@@ -467,7 +467,13 @@ def award_action_points(
             if terms is None or not terms.is_active or not getattr(terms, f"{action}_points"):
                 return None
             return _award_action_locked(
-                locked.account, terms, action=action, reference=reference, actor=actor, now=clock(), checked=True
+                locked.account,
+                terms,
+                action=action,
+                reference=reference,
+                actor=actor,
+                now=clock(),
+                checked=True,
             )
     programme = (
         selectors.active_programme(installation, channel_slug)

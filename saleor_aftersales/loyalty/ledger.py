@@ -58,20 +58,41 @@ def _dt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+_CONVERTERS: dict[tuple[str, type[Model]], list[tuple[Any, list]]] = {}
+
+
+def _converters(model: type[Model]) -> list[tuple[Any, list]]:
+    """(column expression, converters) per concrete field of `model` for this backend (schema metadata only)."""
+    key = (connection.vendor, model)
+    if key not in _CONVERTERS:
+        found = []
+        for field in model._meta.concrete_fields:
+            col = field.get_col(model._meta.db_table)
+            found.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
+        _CONVERTERS[key] = found
+    return _CONVERTERS[key]
+
+
 def _from_row(model: type[Model], values: Sequence[Any]) -> Any:
     """A model instance from a row of its concrete columns, with the backend's converters (as the ORM does)."""
-    fields = model._meta.concrete_fields
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+    for (col, converters), value in zip(_converters(model), values, strict=True):
+        for converter in converters:
             value = converter(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], converted)
 
 
 def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+_LOCK_SELECT = (
+    f"SELECT {_columns(Account, 'a')}, {_columns(Programme, 'p')}, "
+    f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s) '
+    f'FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
+    'AND p."channel_slug" = a."channel_slug" WHERE '
+)
 
 
 @dataclass
@@ -106,13 +127,7 @@ def lock_for_write(
         where = 'a."installation_id" = %s AND a."channel_slug" = %s AND a."user_id" = %s'
         params = [installation_id, channel_slug, user_id]
     lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-    rows = _execute(
-        f"SELECT {_columns(Account, 'a')}, {_columns(Programme, 'p')}, "
-        f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s) '
-        f'FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
-        f'AND p."channel_slug" = a."channel_slug" WHERE {where} ORDER BY a."id" LIMIT 1{lock}',
-        [key, *params],
-    )
+    rows = _execute(f'{_LOCK_SELECT}{where} ORDER BY a."id" LIMIT 1{lock}', [key, *params])
     if not rows:
         return None
     row = rows[0]
@@ -122,72 +137,133 @@ def lock_for_write(
     return Locked(account=account, programme=programme, existing_entry_id=row[-1])
 
 
-_ENTRY_INSERT = (
-    f'INSERT INTO {_ENTRY} ("created_at", "type", "actor_type", "actor_id", "actor_email", "actor_name", '
-    '"from_status", "to_status", "note", "data", "installation_id", "account_id", "points", "available_delta", '
-    '"pending_delta", "idempotency_key", "action", "reference", "order_saleor_id", "order_line_saleor_id", '
-    '"lot_id") VALUES (%s, %s, %s, %s, %s, %s, \'\', \'\', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) '
-    'RETURNING "id"'
-)
-
-_LOT_INSERT = (
-    f'INSERT INTO {_LOT} ("account_id", "source", "status", "points", "remaining", "consumed", "expired", '
-    '"reversed", "reversal_applied", "clawed_back", "base_amount", "order_saleor_id", "order_line_saleor_id", '
-    '"line_quantity", "earned_at", "release_at", "released_at", "expires_at", "expiry_notified_at") '
-    "VALUES (%s, %s, %s, %s, %s, 0, 0, 0, 0, 0, %s, %s, %s, %s, %s, %s, %s, %s, NULL) RETURNING \"id\""
-)
+_ENTRY_COLUMNS = (
+    "created_at", "type", "actor_type", "actor_id", "actor_email", "actor_name", "from_status", "to_status",
+    "note", "data", "installation_id", "account_id", "points", "available_delta", "pending_delta",
+    "idempotency_key", "action", "reference", "order_saleor_id", "order_line_saleor_id", "lot_id",
+)  # fmt: skip
+_LOT_COLUMNS = (
+    "account_id", "source", "status", "points", "remaining", "consumed", "expired", "reversed",
+    "reversal_applied", "clawed_back", "base_amount", "order_saleor_id", "order_line_saleor_id",
+    "line_quantity", "earned_at", "release_at", "released_at", "expires_at", "expiry_notified_at",
+)  # fmt: skip
 
 
-def _insert_lot(lot: Lot) -> Lot:
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _entry_params(entry: LedgerEntry) -> list[Any]:
+    """Every entry column but the last (lot_id), in _ENTRY_COLUMNS order."""
+    data = LedgerEntry._meta.get_field("data").get_db_prep_save(entry.data, connection)
+    return [
+        _dt(entry.created_at), entry.type, entry.actor_type, entry.actor_id, entry.actor_email,
+        entry.actor_name, entry.from_status, entry.to_status, entry.note, data, entry.installation_id,
+        entry.account_id, entry.points, entry.available_delta, entry.pending_delta, entry.idempotency_key,
+        entry.action, entry.reference, entry.order_saleor_id, entry.order_line_saleor_id,
+    ]  # fmt: skip
+
+
+def _lot_params(lot: Lot) -> list[Any]:
     base = connection.ops.adapt_decimalfield_value(lot.base_amount, 20, 3)
-    lot.pk = _execute(
-        _LOT_INSERT,
-        [
-            lot.account_id,
-            lot.source,
-            lot.status,
-            lot.points,
-            lot.remaining,
-            base,
-            lot.order_saleor_id,
-            lot.order_line_saleor_id,
-            lot.line_quantity,
-            _dt(lot.earned_at),
-            _dt(lot.release_at),
-            _dt(lot.released_at),
-            _dt(lot.expires_at),
-        ],
-    )[0][0]
-    lot._state.adding = False
-    return lot
+    return [
+        lot.account_id, lot.source, lot.status, lot.points, lot.remaining, lot.consumed, lot.expired,
+        lot.reversed, lot.reversal_applied, lot.clawed_back, base, lot.order_saleor_id,
+        lot.order_line_saleor_id, lot.line_quantity, _dt(lot.earned_at), _dt(lot.release_at),
+        _dt(lot.released_at), _dt(lot.expires_at), _dt(lot.expiry_notified_at),
+    ]  # fmt: skip
 
 
-def _insert_entry(entry: LedgerEntry) -> LedgerEntry:
-    data_field = LedgerEntry._meta.get_field("data")
-    entry.pk = _execute(
-        _ENTRY_INSERT,
-        [
-            _dt(entry.created_at),
-            entry.type,
-            entry.actor_type,
-            entry.actor_id,
-            entry.actor_email,
-            entry.actor_name,
-            entry.note,
-            data_field.get_db_prep_save(entry.data, connection),
-            entry.installation_id,
-            entry.account_id,
-            entry.points,
-            entry.available_delta,
-            entry.pending_delta,
-            entry.idempotency_key,
-            entry.action,
-            entry.reference,
-            entry.order_saleor_id,
-            entry.order_line_saleor_id,
-            entry.lot_id,
-        ],
-    )[0][0]
+_LOT_INSERT = f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES ({_marks(len(_LOT_COLUMNS))})"
+_ENTRY_INSERT = f"INSERT INTO {_ENTRY} ({_names(_ENTRY_COLUMNS)})"
+_BALANCE_UPDATE = (
+    f'UPDATE {_ACCOUNT} SET "available_points" = "available_points" + %s, '
+    '"pending_points" = "pending_points" + %s, "updated_at" = %s WHERE "id" = %s'
+)
+
+
+def _take_update(plan: list[tuple[int, int]]) -> tuple[str, list[Any]]:
+    """One UPDATE consuming the planned points of each lot (a lot emptied by it becomes consumed)."""
+    taken = 'CASE "id" ' + " ".join("WHEN %s THEN %s" for _ in plan) + " END"
+    pairs = [value for lot_id, take in plan for value in (lot_id, take)]
+    ids = [lot_id for lot_id, _ in plan]
+    sql = (
+        f'UPDATE {_LOT} SET "remaining" = "remaining" - {taken}, "consumed" = "consumed" + {taken}, '
+        f'"status" = CASE WHEN "remaining" = {taken} THEN %s ELSE "status" END '
+        f'WHERE "id" IN ({_marks(len(ids))})'
+    )
+    return sql, [*pairs, *pairs, *pairs, LotStatus.CONSUMED.value, *ids]
+
+
+def _record(
+    account: Account,
+    entry: LedgerEntry,
+    *,
+    new_lot: Lot | None = None,
+    plan: list[tuple[int, int]] | None = None,
+) -> LedgerEntry:
+    """Write one ledger entry with what goes with it: the new lot it creates, the change of the cached balance,
+    the lots it consumes (`plan`: [(lot id, points)]) and their provenance rows.
+
+    PostgreSQL: one statement (data-modifying CTEs); elsewhere the same statements one after the other.
+    """
+    available, pending = entry.available_delta, entry.pending_delta
+    account.available_points += available
+    account.pending_points += pending
+    account.updated_at = timezone.now()
+    balance = [available, pending, _dt(account.updated_at), account.pk]
+    entry_params = _entry_params(entry)
+    entry_values = _marks(len(_ENTRY_COLUMNS) - 1)
+    if connection.vendor == "postgresql":
+        parts, params = [], []
+        if new_lot is not None:
+            parts.append(f'l AS ({_LOT_INSERT} RETURNING "id")')
+            params += _lot_params(new_lot)
+            parts.append(f'e AS ({_ENTRY_INSERT} SELECT {entry_values}, l."id" FROM l RETURNING "id")')
+            params += entry_params
+        else:
+            parts.append(f'e AS ({_ENTRY_INSERT} VALUES ({entry_values}, %s) RETURNING "id")')
+            params += [*entry_params, entry.lot_id]
+        if available or pending:
+            parts.append(f"a AS ({_BALANCE_UPDATE})")
+            params += balance
+        if plan:
+            take_sql, take_params = _take_update(plan)
+            parts.append(f"t AS ({take_sql})")
+            params += take_params
+            rows = ", ".join("(%s::bigint, %s::integer)" for _ in plan)
+            parts.append(
+                f'x AS (INSERT INTO {_ALLOCATION} ("entry_id", "lot_id", "points", "restored") '
+                f'SELECT e."id", v.lot_id, v.points, 0 FROM e, (VALUES {rows}) AS v (lot_id, points))'
+            )
+            params += [value for lot_id, take in plan for value in (lot_id, take)]
+        select = 'SELECT e."id", l."id" FROM e, l' if new_lot is not None else 'SELECT e."id", NULL FROM e'
+        entry.pk, lot_id = _execute(f"WITH {', '.join(parts)} {select}", params)[0]
+        if new_lot is not None:
+            new_lot.pk = lot_id
+    else:
+        if new_lot is not None:
+            new_lot.pk = _execute(f'{_LOT_INSERT} RETURNING "id"', _lot_params(new_lot))[0][0]
+            entry.lot_id = new_lot.pk
+        entry.pk = _execute(
+            f'{_ENTRY_INSERT} VALUES ({entry_values}, %s) RETURNING "id"', [*entry_params, entry.lot_id]
+        )[0][0]
+        if available or pending:
+            _execute(_BALANCE_UPDATE, balance)
+        if plan:
+            _execute(*_take_update(plan))
+            _execute(
+                f'INSERT INTO {_ALLOCATION} ("entry_id", "lot_id", "points", "restored") VALUES '
+                + ", ".join("(%s, %s, %s, 0)" for _ in plan),
+                [value for lot_id, take in plan for value in (entry.pk, lot_id, take)],
+            )
+    if new_lot is not None:
+        new_lot._state.adding = False
+        entry.lot = new_lot
     entry._state.adding = False
     return entry
 
@@ -197,11 +273,7 @@ def _bump_balance(account: Account, *, available: int, pending: int) -> None:
     account.available_points += available
     account.pending_points += pending
     account.updated_at = timezone.now()
-    _execute(
-        f'UPDATE {_ACCOUNT} SET "available_points" = "available_points" + %s, '
-        '"pending_points" = "pending_points" + %s, "updated_at" = %s WHERE "id" = %s',
-        [available, pending, _dt(account.updated_at), account.pk],
-    )
+    _execute(_BALANCE_UPDATE, [available, pending, _dt(account.updated_at), account.pk])
 
 
 def _write(
@@ -219,30 +291,29 @@ def _write(
     order_saleor_id: str = "",
     order_line_saleor_id: str = "",
     data: dict | None = None,
+    new_lot: bool = False,
+    plan: list[tuple[int, int]] | None = None,
 ) -> LedgerEntry:
-    entry = _insert_entry(
-        LedgerEntry(
-            created_at=timezone.now(),
-            installation_id=account.installation_id,
-            account=account,
-            type=kind,
-            points=available + pending,
-            available_delta=available,
-            pending_delta=pending,
-            idempotency_key=key,
-            action=action,
-            reference=reference,
-            order_saleor_id=order_saleor_id or (lot.order_saleor_id if lot else ""),
-            order_line_saleor_id=order_line_saleor_id or (lot.order_line_saleor_id if lot else ""),
-            lot=lot,
-            note=note,
-            data=data or _EMPTY_DATA,
-            **actor.as_record(),
-        )
+    """One entry (and, with `new_lot`, the lot it creates; with `plan`, the lots it consumes)."""
+    entry = LedgerEntry(
+        created_at=timezone.now(),
+        installation_id=account.installation_id,
+        account=account,
+        type=kind,
+        points=available + pending,
+        available_delta=available,
+        pending_delta=pending,
+        idempotency_key=key,
+        action=action,
+        reference=reference,
+        order_saleor_id=order_saleor_id or (lot.order_saleor_id if lot else ""),
+        order_line_saleor_id=order_line_saleor_id or (lot.order_line_saleor_id if lot else ""),
+        lot=None if new_lot else lot,
+        note=note,
+        data=data or _EMPTY_DATA,
+        **actor.as_record(),
     )
-    if available or pending:
-        _bump_balance(account, available=available, pending=pending)
-    return entry
+    return _record(account, entry, new_lot=lot if new_lot else None, plan=plan)
 
 
 def _close_status(lot: Lot, reason: str) -> None:
@@ -279,22 +350,20 @@ def add_lot(
     found = None if checked else existing_entry(account, key)
     if found is not None:
         return found
-    lot = _insert_lot(
-        Lot(
-            account=account,
-            source=source,
-            status=LotStatus.PENDING if pending else LotStatus.AVAILABLE,
-            points=points,
-            remaining=points,
-            base_amount=base_amount,
-            order_saleor_id=order_saleor_id,
-            order_line_saleor_id=order_line_saleor_id,
-            line_quantity=line_quantity,
-            earned_at=now,
-            release_at=release_at if pending else None,
-            released_at=None if pending else now,
-            expires_at=None if pending else now + timedelta(days=expiry_days),
-        )
+    lot = Lot(
+        account=account,
+        source=source,
+        status=LotStatus.PENDING if pending else LotStatus.AVAILABLE,
+        points=points,
+        remaining=points,
+        base_amount=base_amount,
+        order_saleor_id=order_saleor_id,
+        order_line_saleor_id=order_line_saleor_id,
+        line_quantity=line_quantity,
+        earned_at=now,
+        release_at=release_at if pending else None,
+        released_at=None if pending else now,
+        expires_at=None if pending else now + timedelta(days=expiry_days),
     )
     debt_before = account.available_points < 0
     entry = _write(
@@ -307,6 +376,7 @@ def add_lot(
         available=0 if pending else points,
         pending=points if pending else 0,
         lot=lot,
+        new_lot=True,
         action=action,
         reference=reference,
         note=note,
@@ -423,27 +493,6 @@ def spendable_lots(account: Account, *, now: datetime, points: int, actor: Actor
     return [Spendable(lot_id=row[0], remaining=row[1]) for row in rows if not row[2]]
 
 
-def _take_from_lots(entry: LedgerEntry, plan: list[tuple[int, int]]) -> None:
-    """Consume the planned points from each lot and record the provenance rows: two statements in all."""
-    if not plan:
-        return
-    cases = " ".join("WHEN %s THEN %s" for _ in plan)
-    taken = f'CASE "id" {cases} END'
-    pairs = [value for lot_id, take in plan for value in (lot_id, take)]
-    ids = [lot_id for lot_id, _ in plan]
-    _execute(
-        f'UPDATE {_LOT} SET "remaining" = "remaining" - {taken}, "consumed" = "consumed" + {taken}, '
-        f'"status" = CASE WHEN "remaining" = {taken} THEN %s ELSE "status" END '
-        f'WHERE "id" IN ({", ".join("%s" for _ in ids)})',
-        [*pairs, *pairs, *pairs, LotStatus.CONSUMED.value, *ids],
-    )
-    _execute(
-        f'INSERT INTO {_ALLOCATION} ("entry_id", "lot_id", "points", "restored") VALUES '
-        + ", ".join("(%s, %s, %s, 0)" for _ in plan),
-        [value for lot_id, take in plan for value in (entry.pk, lot_id, take)],
-    )
-
-
 def consume(
     account: Account,
     points: int,
@@ -468,7 +517,7 @@ def consume(
     if lots is None:
         lots = spendable_lots(account, now=now, points=points, actor=actor)
     plan = policies.take_in_order([(lot.lot_id, lot.remaining) for lot in lots], points)
-    entry = _write(
+    return _write(
         account,
         kind,
         key,
@@ -478,9 +527,8 @@ def consume(
         order_saleor_id=order_saleor_id,
         note=note,
         data={"points": points} if kind == EntryKind.DEBT_SETTLED else None,
+        plan=plan,
     )
-    _take_from_lots(entry, plan)
-    return entry
 
 
 def settle_debt(account: Account, *, now: datetime, actor: Actor) -> LedgerEntry | None:
@@ -497,16 +545,15 @@ def settle_debt(account: Account, *, now: datetime, actor: Actor) -> LedgerEntry
     count = LedgerEntry.objects.filter(account=account, type=EntryKind.DEBT_SETTLED).count()
     # Expired-but-not-yet-swept lots are included: the debt is real whichever lot pays it.
     rows = _fefo_rows(account, now=now, points=surplus)
-    entry = _write(
+    return _write(
         account,
         EntryKind.DEBT_SETTLED,
         f"debt:{count + 1}",
         actor=actor,
         data={"points": surplus},
         note="New points paid off a negative balance.",
+        plan=policies.take_in_order([(row[0], row[1]) for row in rows], surplus),
     )
-    _take_from_lots(entry, policies.take_in_order([(row[0], row[1]) for row in rows], surplus))
-    return entry
 
 
 def reverse_lot(
