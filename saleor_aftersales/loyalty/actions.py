@@ -295,17 +295,51 @@ def refunded_quantities(order: Order) -> dict[str, int]:
     return refunded
 
 
+def refunded_without_lines(order: Order) -> Decimal:
+    """Money refunded on the order that names no lines: successful granted refunds without lines (less the
+    shipping they include) plus transaction refunds no granted refund accounts for (a refund made directly on
+    the payment). Those cannot be tied to lines, so they reverse points in proportion (policies.reversal_target).
+    """
+    grants = list(order.granted_refunds.all())
+    amount_only = sum(
+        (
+            max(grant.amount - (order.shipping_gross if grant.shipping_costs_included else 0), Decimal("0"))
+            for grant in grants
+            if grant.status == "SUCCESS" and not grant.lines
+        ),
+        Decimal("0"),
+    )
+    # Money of grants still in flight is not "direct": it counts once its grant succeeds (by lines or amount).
+    granted = sum((grant.amount for grant in grants if grant.status != "FAILURE"), Decimal("0"))
+    on_transactions = sum(
+        (Decimal(str(t.get("refunded") or "0")) for t in order.transactions or []), Decimal("0")
+    )
+    return amount_only + max(on_transactions - granted, Decimal("0"))
+
+
+def goods_paid_with_money(order: Order) -> Decimal:
+    """What the customer paid with money for the goods (shipping's share of the payment taken out)."""
+    paid = _paid_with_money(order)
+    if order.total_gross <= 0:
+        return Decimal("0")
+    return paid * (order.total_gross - order.shipping_gross) / order.total_gross
+
+
 @transaction.atomic
 def reverse_refunded_lines(
     *, order: Order, actor: Actor, now: datetime | None = None, full: bool = False
 ) -> list[LedgerEntry]:
     """Reverse exactly the points earned by refunded lines, at the awarded value (never the current rule).
 
-    Per line: floor(earned x refunded units / units), all of it once every unit is refunded; `full` (order
-    fully refunded) reverses every purchase lot and the first-order reward of the order.
+    Per line: floor(earned x refunded units / units), all of it once every unit is refunded; refunds naming no
+    lines add floor(earned x refunded amount / goods paid) per line (never beyond what the line earned); `full`
+    (order fully refunded) reverses every purchase lot and the first-order reward of the order.
     """
     current = now or clock()
     refunded = refunded_quantities(order)
+    share = policies.refund_share(
+        refunded_without_lines=refunded_without_lines(order), goods_paid=goods_paid_with_money(order)
+    )
     entries = []
     for account_id, lots in sorted(_order_lots_by_account(order).items()):
         account = ledger.lock_account(account_id)
@@ -318,6 +352,7 @@ def reverse_refunded_lines(
                     earned=lot.points,
                     quantity=lot.line_quantity,
                     refunded_quantity=refunded.get(lot.order_line_saleor_id, 0),
+                    refunded_share=share,
                 )
             else:
                 continue
@@ -496,6 +531,73 @@ def award_action_points(
     return _award_action_locked(
         account, programme, action=action, reference=reference, actor=actor, now=clock(), order=order
     )
+
+
+@transaction.atomic
+def set_birthday(
+    *,
+    installation: Installation,
+    channel_slug: str,
+    email: str,
+    user_id: str,
+    month: int,
+    day: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Account:
+    """The customer's birthday (month and day) for the birthday reward: set once, then changeable once a year."""
+    current = now or clock()
+    if not policies.valid_birthday(int(month), int(day)):
+        raise DomainError(error_codes.BIRTHDAY_INVALID, "Not a day of the calendar.", "day")
+    if selectors.active_programme(installation, channel_slug) is None:
+        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The channel has no loyalty programme.", "channel")
+    account = lock_member(installation=installation, channel_slug=channel_slug, email=email, user_id=user_id)
+    if (account.birth_month, account.birth_day) == (month, day):
+        return account
+    if not policies.can_change_birthday(set_at=account.birthday_set_at, now=current):
+        raise DomainError(
+            error_codes.BIRTHDAY_CHANGE_TOO_SOON,
+            "The birthday can be changed once a year.",
+            "month",
+        )
+    account.birth_month, account.birth_day, account.birthday_set_at = month, day, current
+    account.save(update_fields=["birth_month", "birth_day", "birthday_set_at", "updated_at"])
+    return account
+
+
+def award_birthdays(*, now: datetime | None = None) -> int:
+    """Beat task (daily): the birthday reward for members whose birthday is today (UTC), at most once per
+    calendar year per account (reference "<account>:<year>", so changing the date cannot earn it twice)."""
+    current = now or clock()
+    today = current.date()
+    days = policies.birthdays_celebrated_on(today)
+    from django.db.models import Q
+
+    which = Q(pk__in=[])
+    for month, day in days:
+        which |= Q(birth_month=month, birth_day=day)
+    programmes = {
+        (p.installation_id, p.channel_slug): p
+        for p in Programme.objects.filter(is_active=True, birthday_points__gt=0)
+    }
+    awarded = 0
+    for account in Account.objects.filter(which).select_related("installation").order_by("id"):
+        reference = f"{account.pk}:{today.year}"
+        if (account.installation_id, account.channel_slug) not in programmes or ledger.existing_entry(
+            account, _action_key("birthday", reference)
+        ):
+            continue
+        entry = award_action_points(
+            installation=account.installation,
+            customer_email=account.email,
+            customer_user_id=account.user_id or None,
+            action="birthday",
+            reference=reference,
+            actor=Actor.system("loyalty"),
+            channel_slug=account.channel_slug,
+        )
+        awarded += entry is not None
+    return awarded
 
 
 # --- redemption, claims ---------------------------------------------------------------------------------------
@@ -773,6 +875,39 @@ def fail_claim(*, claim: RewardClaim, error: str) -> RewardClaim:
     claim.error = error[:2000]
     claim.save(update_fields=["status", "error", "updated_at"])
     return claim
+
+
+@transaction.atomic
+def mark_rewards_used(
+    *,
+    installation: Installation,
+    order_saleor_id: str,
+    order_number: str = "",
+    voucher_codes: list[str] | tuple[str, ...] = (),
+    gift_card_ids: list[str] | tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> int:
+    """An order used reward codes at checkout (its `voucherCode` / `giftCards`): the issued claims behind them
+    are marked used by that order (first use wins; re-deliveries change nothing). Returns how many were marked."""
+    codes = [code.strip().upper() for code in voucher_codes if code and code.strip()]
+    ids = [gift_card_id for gift_card_id in gift_card_ids if gift_card_id]
+    if not order_saleor_id or not (codes or ids):
+        return 0
+    from django.db.models import Q
+
+    which = Q(pk__in=[])
+    if codes:
+        which |= Q(code__in=codes) & ~Q(reward__kind=RewardKind.GIFT_CARD)
+    if ids:
+        which |= Q(saleor_object_id__in=ids, reward__kind=RewardKind.GIFT_CARD)
+    return RewardClaim.objects.filter(
+        which, installation=installation, status=ClaimStatus.ISSUED, used_at__isnull=True
+    ).update(
+        used_at=now or clock(),
+        used_order_saleor_id=order_saleor_id,
+        used_order_number=order_number[:32],
+        updated_at=clock(),
+    )
 
 
 # --- staff ----------------------------------------------------------------------------------------------------

@@ -120,6 +120,11 @@ class Account(InstallationScopedModel, TimestampedModel):
     available_points = models.IntegerField(default=0)
     pending_points = models.IntegerField(default=0)
     language = models.CharField(max_length=16, default="en")
+    # Set by the customer (at most once a year, policies.can_change_birthday); the birthday reward is awarded
+    # once per calendar year on that day (29 February: 28 February in other years).
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -127,6 +132,7 @@ class Account(InstallationScopedModel, TimestampedModel):
                 fields=["installation", "channel_slug", "email"], name="loyalty_account_email"
             )
         ]
+        indexes = [models.Index(fields=["birth_month", "birth_day"])]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.channel_slug})"
@@ -290,6 +296,10 @@ class RewardClaim(InstallationScopedModel, TimestampedModel):
     redeem_entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="+")
     error = models.TextField(blank=True, default="")
     issued_at = models.DateTimeField(null=True, blank=True)
+    # The order that used the code at checkout (its `voucherCode` / `giftCards` in Saleor's order payload).
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_order_saleor_id = models.CharField(max_length=128, blank=True, default="")
+    used_order_number = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         constraints = [

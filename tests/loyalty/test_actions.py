@@ -281,7 +281,12 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     assert zero is None
     with pytest.raises(DomainError) as error:
         actions.award_action_points(
-            installation=installation, action="hack", customer_email=EMAIL, customer_user_id=None, reference="x", actor=SALEOR
+            installation=installation,
+            action="hack",
+            customer_email=EMAIL,
+            customer_user_id=None,
+            reference="x",
+            actor=SALEOR,
         )
     assert error.value.code == "UNKNOWN_ACTION"
     assert account(installation).available_points == 50
@@ -435,6 +440,9 @@ def test_liability_report(installation):
         "expected_breakage_points": 125,
         "expected_breakage_value": Decimal("6.25"),
         "expected_liability_value": Decimal("18.75"),
+        "rewards_issued_unused": 0,
+        "rewards_used": 0,
+        "unused_rewards_value": Decimal("0.00"),
     }
 
 
