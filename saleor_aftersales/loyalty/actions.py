@@ -78,10 +78,18 @@ def ensure_account(
 
 
 def lock_member(
-    *, installation: Installation, channel_slug: str, email: str, user_id: str = "", language: str = "en"
+    *,
+    installation: Installation,
+    channel_slug: str,
+    email: str,
+    user_id: str = "",
+    language: str = "en",
+    user_id_missing: bool = False,
 ) -> Account:
-    """The member's account row, locked for this transaction (created first if needed)."""
-    if user_id:
+    """The member's account row, locked for this transaction (created first if needed).
+
+    `user_id_missing`: the caller's locked read already found no account with that user id."""
+    if user_id and not user_id_missing:
         found = (
             Account.objects.select_for_update()
             .filter(installation=installation, channel_slug=channel_slug, user_id=user_id)
@@ -89,10 +97,32 @@ def lock_member(
         )
         if found is not None:
             return found
-    account = ensure_account(
-        installation=installation, channel_slug=channel_slug, email=email, user_id=user_id, language=language
+    email = (email or "").strip().lower()
+    by_email = (
+        Account.objects.select_for_update()
+        .filter(
+            installation=installation, channel_slug=channel_slug, email=email, user_id__in=["", user_id or ""]
+        )
+        .first()
     )
-    return ledger.lock_account(account.pk)
+    if by_email is not None:
+        if user_id and not by_email.user_id:
+            Account.objects.filter(pk=by_email.pk).update(user_id=user_id)
+            by_email.user_id = user_id
+        return by_email
+    try:
+        with transaction.atomic():
+            # A row this transaction inserts stays invisible to (and blocks) others until it commits.
+            return Account.objects.create(
+                installation=installation,
+                channel_slug=channel_slug,
+                email=email,
+                user_id=user_id or "",
+                language=normalize_language(language),
+            )
+    except IntegrityError:
+        account = Account.objects.get(installation=installation, channel_slug=channel_slug, email=email)
+        return ledger.lock_account(account.pk)
 
 
 def programme_of(account: Account) -> Programme | None:
@@ -119,12 +149,12 @@ def _paid_with_money(order: Order) -> Decimal:
     return charged or order.total_charged
 
 
-def release_time(order: Order, *, now: datetime) -> datetime | None:
+def release_time(order: Order, *, now: datetime, lines: list | None = None) -> datetime | None:
     """When the order's points vest: its return window closes (None while something is unfulfilled)."""
     from ..returns.selectors import fulfilled_by_line
 
     shipped = fulfilled_by_line(order)
-    lines = [line for line in order.lines.all() if not line.is_gift]
+    lines = [line for line in (order.lines.all() if lines is None else lines) if not line.is_gift]
     if not lines or any(
         max(line.quantity_fulfilled, shipped.get(line.pk, 0)) < line.quantity for line in lines
     ):
@@ -138,16 +168,35 @@ def release_time(order: Order, *, now: datetime) -> datetime | None:
 def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -> list[LedgerEntry]:
     """ORDER_FULLY_PAID: pending points per line (idempotent per order + line), released with the window."""
     current = now or clock()
-    programme = selectors.active_programme(order.installation, order.channel_slug)
-    if programme is None or not order.user_email:
+    if not order.user_email:
         return []
-    account = lock_member(
-        installation=order.installation,
-        channel_slug=order.channel_slug,
-        email=order.user_email,
-        user_id=order.user_id,
-        language=order.language_code,
+    # A known member: account and programme in one locked read; else the programme first, then the account.
+    locked = (
+        ledger.lock_for_write(
+            key="",
+            installation_id=order.installation_id,
+            channel_slug=order.channel_slug,
+            user_id=order.user_id,
+        )
+        if order.user_id
+        else None
     )
+    if locked is not None:
+        account, programme = locked.account, locked.programme
+        if programme is None or not programme.is_active:
+            return []
+    else:
+        programme = selectors.active_programme(order.installation, order.channel_slug)
+        if programme is None:
+            return []
+        account = lock_member(
+            installation=order.installation,
+            channel_slug=order.channel_slug,
+            email=order.user_email,
+            user_id=order.user_id,
+            language=order.language_code,
+            user_id_missing=bool(order.user_id),
+        )
     lines = list(order.lines.all())
     keys = {line.saleor_id: f"earn:{order.saleor_id}:{line.saleor_id}" for line in lines}
     done = set(
@@ -157,7 +206,7 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
     )
     if done and len(done) == len(keys):
         return []
-    tier = selectors.tier_status(account, programme, now=current)
+    tier = {"multiplier": selectors.tier_multiplier(account, programme, now=current)}
     earnings = policies.order_earnings(
         [
             policies.LineForEarning(
@@ -177,7 +226,7 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
         tier_multiplier=tier["multiplier"],
         order_cap=programme.max_points_per_order,
     )
-    release_at = release_time(order, now=current)
+    release_at = release_time(order, now=current, lines=lines)
     items = []
     total = account.available_points + account.pending_points
     for earning in earnings:

@@ -389,35 +389,46 @@ def add_lot(
 def add_pending_lots(
     account: Account, items: list[dict], *, now: datetime, release_at: datetime | None, actor: Actor
 ) -> list[LedgerEntry]:
-    """Many pending purchase lots at once (one order's lines): 3 queries whatever the number of lines.
+    """Many pending purchase lots at once (one order's lines): 3 statements whatever the number of lines.
 
     Each item: key, points, base_amount, order_saleor_id, order_line_saleor_id, line_quantity, reference. The caller
     has checked the keys under the lock; the unique (account, key) constraint still guards against duplicates.
     """
     if not items:
         return []
-    lots = Lot.objects.bulk_create(
-        [
-            Lot(
-                account=account,
-                source=LotSource.PURCHASE,
-                status=LotStatus.PENDING,
-                points=item["points"],
-                remaining=item["points"],
-                base_amount=item["base_amount"],
-                order_saleor_id=item["order_saleor_id"],
-                order_line_saleor_id=item["order_line_saleor_id"],
-                line_quantity=item["line_quantity"],
-                earned_at=now,
-                release_at=release_at,
-            )
-            for item in items
-        ]
+    lots = [
+        Lot(
+            account=account,
+            source=LotSource.PURCHASE,
+            status=LotStatus.PENDING,
+            points=item["points"],
+            remaining=item["points"],
+            base_amount=item["base_amount"],
+            order_saleor_id=item["order_saleor_id"],
+            order_line_saleor_id=item["order_line_saleor_id"],
+            line_quantity=item["line_quantity"],
+            earned_at=now,
+            release_at=release_at,
+        )
+        for item in items
+    ]
+    lot_row = f"({_marks(len(_LOT_COLUMNS))})"
+    # RETURNING order is not guaranteed (SQLite): map the new ids back by order line.
+    returned = _execute(
+        f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES {', '.join([lot_row] * len(lots))} "
+        'RETURNING "id", "order_line_saleor_id"',
+        [value for lot in lots for value in _lot_params(lot)],
     )
+    ids = {line_id: pk for pk, line_id in returned}
     record = actor.as_record()
-    entries = LedgerEntry.objects.bulk_create(
-        [
+    created = timezone.now()
+    entries = []
+    for item, lot in zip(items, lots, strict=True):
+        lot.pk = ids[lot.order_line_saleor_id]
+        lot._state.adding = False
+        entries.append(
             LedgerEntry(
+                created_at=created,
                 installation_id=account.installation_id,
                 account=account,
                 type=EntryKind.EARN_PENDING,
@@ -428,11 +439,19 @@ def add_pending_lots(
                 order_saleor_id=item["order_saleor_id"],
                 order_line_saleor_id=item["order_line_saleor_id"],
                 lot=lot,
+                data=_EMPTY_DATA,
                 **record,
             )
-            for item, lot in zip(items, lots, strict=True)
-        ]
+        )
+    entry_row = f"({_marks(len(_ENTRY_COLUMNS))})"
+    returned = _execute(
+        f'{_ENTRY_INSERT} VALUES {", ".join([entry_row] * len(entries))} RETURNING "id", "idempotency_key"',
+        [value for entry in entries for value in (*_entry_params(entry), entry.lot_id)],
     )
+    entry_ids = {key: pk for pk, key in returned}
+    for entry in entries:
+        entry.pk = entry_ids[entry.idempotency_key]
+        entry._state.adding = False
     _bump_balance(account, available=0, pending=sum(item["points"] for item in items))
     return entries
 

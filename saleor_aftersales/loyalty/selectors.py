@@ -121,6 +121,14 @@ def tier_status(
     }
 
 
+def tier_multiplier(account: Account, programme: Programme, *, now: datetime) -> Decimal:
+    """The earning multiplier of the member's tier (1 without tiers; no rolling sum is read then)."""
+    tiers = tiers_of(programme)
+    if not tiers:
+        return Decimal("1")
+    return tier_status(account, programme, now=now, tiers=tiers)["multiplier"]
+
+
 def pending_releases(account: Account) -> list[tuple[int, datetime | None]]:
     rows = (
         Lot.objects.filter(account=account, status=LotStatus.PENDING, remaining__gt=0)
