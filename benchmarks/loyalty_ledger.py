@@ -66,12 +66,15 @@ def run_parallel(work, total: int) -> tuple[float, float, float]:
     def worker(w: int) -> None:
         try:
             timings = []
+            backend = backend_pid()
             barrier.wait()
+            cpu, server = time.process_time(), process_cpu_seconds(backend)
             for i in range(per_worker):
                 started = time.perf_counter()
                 work(w, i)
                 timings.append((time.perf_counter() - started) * 1000)
-            results.put(("ok", timings))
+            cpu, server = time.process_time() - cpu, process_cpu_seconds(backend) - server
+            results.put(("ok", (timings, cpu, server)))
         except BaseException as exc:  # noqa: BLE001 - reported by the parent
             results.put(("error", repr(exc)))
         finally:
@@ -89,9 +92,41 @@ def run_parallel(work, total: int) -> tuple[float, float, float]:
     failures = [detail for status, detail in outcomes if status != "ok"]
     if failures:
         raise RuntimeError(failures[0])
-    timings = sorted(t for _, worker_timings in outcomes for t in worker_timings)
+    timings = sorted(t for _, (worker_timings, _, _) in outcomes for t in worker_timings)
     cuts = statistics.quantiles(timings, n=100)
-    return per_worker * WORKERS / elapsed, cuts[49], cuts[94]
+    ops = per_worker * WORKERS
+    client_ms = sum(cpu for _, (_, cpu, _) in outcomes) * 1000 / ops
+    server_ms = sum(server for _, (_, _, server) in outcomes) * 1000 / ops
+    CPU_PER_OP.append((client_ms, server_ms))
+    return ops / elapsed, cuts[49], cuts[94]
+
+
+# (app process CPU ms, PostgreSQL backend CPU ms) per operation of the last run_parallel call.
+CPU_PER_OP: list[tuple[float, float]] = []
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a local process (the PostgreSQL backend serving this worker); 0 if not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_note() -> str:
+    client, server = CPU_PER_OP[-1]
+    capacity = 2000 / (client + server) if client + server else 0
+    return (
+        f"CPU/op app {client:.2f} ms + PostgreSQL {server:.2f} ms "
+        f"(=> at most {capacity:.0f} ops/s on 2 idle cores)"
+    )
 
 
 def sql_per_op(work, w: int, i: int) -> int:
@@ -219,7 +254,7 @@ def main() -> None:
         sql = sql_per_op(earn, 0, OPS)
         print(
             f"earn   (award_action_points): {earn_rate:7.0f} ops/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-            f"SQL/op {sql}"
+            f"SQL/op {sql}  {cpu_note()}"
         )
 
         def redeem(w: int, i: int) -> None:
@@ -234,7 +269,7 @@ def main() -> None:
         sql = sql_per_op(redeem, 0, OPS)
         print(
             f"redeem (redeem_points FEFO):  {redeem_rate:7.0f} ops/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-            f"SQL/op {sql}"
+            f"SQL/op {sql}  {cpu_note()}"
         )
         assert LedgerEntry.objects.filter(type="redeem").count() == OPS + 1
         assert LedgerEntry.objects.filter(type="earn").count() == OPS + 1
@@ -255,7 +290,7 @@ def main() -> None:
         print(
             f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order): {order_rate:5.0f} orders/s "
             f"= {order_rate * LINES_PER_ORDER:5.0f} earn entries/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-            f"SQL/re-delivery {sql}"
+            f"SQL/re-delivery {sql}  {cpu_note()}"
         )
 
         small = actions.ensure_account(
