@@ -525,11 +525,12 @@ def award_action_points(
     capabilities call it, e.g. surveys with action="survey_completed", reference=<survey response id>).
 
     `action` is one of policies.ACTIONS ("signup", "first_order", "survey_completed", "product_review",
-    "birthday"). Idempotent per (action, reference): the same call again returns the first entry. None when the
+    "birthday") or an alias of one (policies.ACTION_ALIASES: "review_reported" = "product_review"). Idempotent per (action, reference): the same call again returns the first entry. None when the
     programme gives 0 points for the action or is off. `channel_slug` defaults to the customer's latest ordering
     channel. Raises DomainError UNKNOWN_ACTION / REQUIRED / INVALID for bad input (nothing written).
     """
     email, user_id = customer_email, customer_user_id
+    action = policies.canonical_action(action)
     if action not in policies.ACTIONS:
         raise DomainError(error_codes.UNKNOWN_ACTION, f"Unknown action {action!r}.", "action")
     if not email and not user_id:

@@ -17,6 +17,14 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 ACTIONS = ("signup", "first_order", "survey_completed", "product_review", "birthday")
+# Other names callers may use for the same action (the reward and the idempotency key use the canonical one).
+ACTION_ALIASES = {"review_reported": "product_review", "product_review_reported": "product_review"}
+
+
+def canonical_action(action: str) -> str:
+    return ACTION_ALIASES.get(action, action)
+
+
 SCOPE_PRECEDENCE = ("product", "category", "product_type")  # most specific first
 MAX_ADJUSTMENT = 1_000_000
 TIER_PERIOD_DAYS = 365

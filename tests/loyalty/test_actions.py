@@ -292,6 +292,31 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     assert account(installation).available_points == 50
 
 
+def test_review_reported_alias_awards_the_product_review_points_once(installation):
+    make_programme(installation, product_review_points=15)
+
+    first = actions.award_action_points(
+        installation=installation,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
+        action="review_reported",
+        reference="review-1",
+        actor=SALEOR,
+    )
+    again = actions.award_action_points(
+        installation=installation,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
+        action="product_review",
+        reference="review-1",
+        actor=SALEOR,
+    )
+
+    assert first is not None and again.pk == first.pk
+    assert (first.action, first.available_delta) == ("product_review", 15)
+    assert account(installation).available_points == 15
+
+
 def test_first_order_reward_vests_with_the_order(installation):
     make_programme(installation, first_order_points=25)
     order = make_order(installation, lines=((Decimal("10.00"), 1),))
