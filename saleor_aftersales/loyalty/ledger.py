@@ -210,8 +210,12 @@ def _record(
     the lots it consumes (`plan`: [(lot id, points)]) and their provenance rows.
 
     PostgreSQL: one statement (data-modifying CTEs); elsewhere the same statements one after the other.
+    The PostgreSQL statement writes nothing if an entry with the same key exists (checked with the statement's
+    own snapshot, taken after the account lock was granted, so a concurrent same-key writer that held the lock
+    is seen); the entry already written is returned then.
     """
     available, pending = entry.available_delta, entry.pending_delta
+    before = (account.available_points, account.pending_points, account.updated_at)
     account.available_points += available
     account.pending_points += pending
     account.updated_at = timezone.now()
@@ -219,21 +223,27 @@ def _record(
     entry_params = _entry_params(entry)
     entry_values = _marks(len(_ENTRY_COLUMNS) - 1)
     if connection.vendor == "postgresql":
+        unwritten = f'NOT EXISTS (SELECT 1 FROM {_ENTRY} WHERE "account_id" = %s AND "idempotency_key" = %s)'
+        key = [account.pk, entry.idempotency_key]
         parts, params = [], []
         if new_lot is not None:
-            parts.append(f'l AS ({_LOT_INSERT} RETURNING "id")')
-            params += _lot_params(new_lot)
+            parts.append(
+                f"l AS (INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) SELECT {_marks(len(_LOT_COLUMNS))} "
+                f'WHERE {unwritten} RETURNING "id")'
+            )
+            params += [*_lot_params(new_lot), *key]
             parts.append(f'e AS ({_ENTRY_INSERT} SELECT {entry_values}, l."id" FROM l RETURNING "id")')
             params += entry_params
         else:
-            parts.append(f'e AS ({_ENTRY_INSERT} VALUES ({entry_values}, %s) RETURNING "id")')
-            params += [*entry_params, entry.lot_id]
+            parts.append(f'e AS ({_ENTRY_INSERT} SELECT {entry_values}, %s WHERE {unwritten} RETURNING "id")')
+            params += [*entry_params, entry.lot_id, *key]
+        written = " AND EXISTS (SELECT 1 FROM e)"
         if available or pending:
-            parts.append(f"a AS ({_BALANCE_UPDATE})")
+            parts.append(f"a AS ({_BALANCE_UPDATE}{written})")
             params += balance
         if plan:
             take_sql, take_params = _take_update(plan)
-            parts.append(f"t AS ({take_sql})")
+            parts.append(f"t AS ({take_sql}{written})")
             params += take_params
             rows = ", ".join("(%s::bigint, %s::integer)" for _ in plan)
             parts.append(
@@ -242,7 +252,11 @@ def _record(
             )
             params += [value for lot_id, take in plan for value in (lot_id, take)]
         select = 'SELECT e."id", l."id" FROM e, l' if new_lot is not None else 'SELECT e."id", NULL FROM e'
-        entry.pk, lot_id = _execute(f"WITH {', '.join(parts)} {select}", params)[0]
+        rows_back = _execute(f"WITH {', '.join(parts)} {select}", params)
+        if not rows_back:
+            account.available_points, account.pending_points, account.updated_at = before
+            return LedgerEntry.objects.get(account_id=account.pk, idempotency_key=entry.idempotency_key)
+        entry.pk, lot_id = rows_back[0]
         if new_lot is not None:
             new_lot.pk = lot_id
     else:
