@@ -154,7 +154,9 @@ class LedgerEntry(EventRecord):
     """One append-only ledger row; `type` (EventRecord) holds the EntryKind; actor and note come with it."""
 
     installation = models.ForeignKey("installations.Installation", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # No separate FK indexes (writes are the hot path): (account, key) and (account, created_at) lead with the
+    # account; lots are never deleted and entries are not looked up by lot.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
     points = models.IntegerField(help_text="Signed effect on the customer's total (available + pending).")
     available_delta = models.IntegerField(default=0)
     pending_delta = models.IntegerField(default=0)
@@ -163,7 +165,9 @@ class LedgerEntry(EventRecord):
     reference = models.CharField(max_length=255, blank=True, default="")
     order_saleor_id = models.CharField(max_length=128, blank=True, default="", db_index=True)
     order_line_saleor_id = models.CharField(max_length=128, blank=True, default="")
-    lot = models.ForeignKey("Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lot = models.ForeignKey(
+        "Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta(EventRecord.Meta):
         constraints = [
@@ -192,7 +196,8 @@ class LotSource(models.TextChoices):
 class Lot(models.Model):
     """Points earned together, with one release date and one expiry. `remaining` is what can still be spent."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
+    # Every lot query leads with the account: the composite indexes below cover it (no separate FK index).
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots", db_index=False)
     source = models.CharField(max_length=16, choices=LotSource.choices)
     status = models.CharField(max_length=16, choices=LotStatus.choices)
     points = models.PositiveIntegerField()
