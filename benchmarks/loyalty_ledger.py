@@ -5,12 +5,15 @@ Run:  DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres .venv/bin/python
 It creates a throwaway database, runs the real actions (each operation is its own transaction with the account row
 locked, as in production), prints the figures, then drops the database.
 
-- earn: `award_action_points` (public action: programme lookup, locked member row, idempotency check, lot + entry,
-  cached balance) from WORKERS processes, each on its own existing members;
-- redeem: `redeem_points` (lock, expiry sweep, FEFO lots, entry + provenance rows) likewise;
+- earn: `award_action_points` (public action: locked member row read with its programme and the idempotency key,
+  lot + entry + cached balance in one statement) from BENCH_WORKERS processes (default 4, as a 2-core deployment
+  runs 2-4 Celery worker processes), each on its own existing members;
+- redeem: `redeem_points` (locked read, FEFO lots, entry + balance + consumed lots + provenance) likewise;
 - earn from orders: `earn_for_order` (ORDER_FULLY_PAID) on 5-line orders, one transaction per order;
+- per operation: ops/s over the wall time, p50/p95 latency, SQL statements (BEGIN/COMMIT included);
 - balance: the balance read (selector), `myLoyaltyAccount { availablePoints pendingPoints }` and `account_summary`
-  (balance + tier) p50/p95 at 10 and at 10 000 ledger entries.
+  (balance + tier) p50/p95 at 10 and at 10 000 ledger entries;
+- the machine's load average before and after (other processes share the cores).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,12 +38,12 @@ django.setup()
 import jwt  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from benchmarks._common import create_bench_installation, time_calls  # noqa: E402
 
 OPS = int(os.environ.get("BENCH_OPS", "4000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))
 MEMBERS_PER_WORKER = 100
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
@@ -51,9 +55,9 @@ def gid(kind: str, n) -> str:
     return base64.b64encode(f"{kind}:{n}".encode()).decode()
 
 
-def run_parallel(work, total: int) -> float:
-    """Split `total` operations over WORKERS forked processes (one per core, own DB connection each, no GIL
-    sharing); return operations per second over the wall time of the slowest worker."""
+def run_parallel(work, total: int) -> tuple[float, float, float]:
+    """Split `total` operations over WORKERS forked processes (own DB connection each, no GIL sharing);
+    return (operations per second over the wall time of the slowest worker, p50 ms, p95 ms per operation)."""
     per_worker = total // WORKERS
     connections.close_all()  # children must not share the parent's socket
     barrier = multiprocessing.Barrier(WORKERS + 1)
@@ -61,10 +65,16 @@ def run_parallel(work, total: int) -> float:
 
     def worker(w: int) -> None:
         try:
+            timings = []
+            backend = backend_pid()
             barrier.wait()
+            cpu, server = time.process_time(), process_cpu_seconds(backend)
             for i in range(per_worker):
+                started = time.perf_counter()
                 work(w, i)
-            results.put(("ok", w))
+                timings.append((time.perf_counter() - started) * 1000)
+            cpu, server = time.process_time() - cpu, process_cpu_seconds(backend) - server
+            results.put(("ok", (timings, cpu, server)))
         except BaseException as exc:  # noqa: BLE001 - reported by the parent
             results.put(("error", repr(exc)))
         finally:
@@ -82,7 +92,52 @@ def run_parallel(work, total: int) -> float:
     failures = [detail for status, detail in outcomes if status != "ok"]
     if failures:
         raise RuntimeError(failures[0])
-    return per_worker * WORKERS / elapsed
+    timings = sorted(t for _, (worker_timings, _, _) in outcomes for t in worker_timings)
+    cuts = statistics.quantiles(timings, n=100)
+    ops = per_worker * WORKERS
+    client_ms = sum(cpu for _, (_, cpu, _) in outcomes) * 1000 / ops
+    server_ms = sum(server for _, (_, _, server) in outcomes) * 1000 / ops
+    CPU_PER_OP.append((client_ms, server_ms))
+    return ops / elapsed, cuts[49], cuts[94]
+
+
+# (app process CPU ms, PostgreSQL backend CPU ms) per operation of the last run_parallel call.
+CPU_PER_OP: list[tuple[float, float]] = []
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a local process (the PostgreSQL backend serving this worker); 0 if not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_note() -> str:
+    client, server = CPU_PER_OP[-1]
+    capacity = 2000 / (client + server) if client + server else 0
+    return (
+        f"CPU/op app {client:.2f} ms + PostgreSQL {server:.2f} ms "
+        f"(=> at most {capacity:.0f} ops/s on 2 idle cores)"
+    )
+
+
+def sql_per_op(work, w: int, i: int) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        work(w, i)
+    return len(captured.captured_queries)
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
 LINES_PER_ORDER = 5
@@ -187,15 +242,20 @@ def main() -> None:
             actions.award_action_points(
                 installation=installation,
                 action="survey_completed",
-                email=f"m{w}-{m}@example.com",
-                user_id=gid("User", f"{w}-{m}"),
+                customer_email=f"m{w}-{m}@example.com",
+                customer_user_id=gid("User", f"{w}-{m}"),
                 reference=f"survey-{w}-{i}",
                 actor=staff,
                 channel_slug=CHANNEL,
             )
 
-        earn_rate = run_parallel(earn, OPS)
-        print(f"earn   (award_action_points, {WORKERS} procs, {OPS} ops): {earn_rate:7.0f} ops/s")
+        print(f"before: {load()}; {WORKERS} worker processes, {OPS} operations per kind")
+        earn_rate, p50, p95 = run_parallel(earn, OPS)
+        sql = sql_per_op(earn, 0, OPS)
+        print(
+            f"earn   (award_action_points): {earn_rate:7.0f} ops/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
+            f"SQL/op {sql}  {cpu_note()}"
+        )
 
         def redeem(w: int, i: int) -> None:
             actions.redeem_points(
@@ -205,9 +265,14 @@ def main() -> None:
                 actor=staff,
             )
 
-        redeem_rate = run_parallel(redeem, OPS)
-        print(f"redeem (redeem_points FEFO,   {WORKERS} procs, {OPS} ops): {redeem_rate:7.0f} ops/s")
-        assert LedgerEntry.objects.filter(type="redeem").count() == OPS
+        redeem_rate, p50, p95 = run_parallel(redeem, OPS)
+        sql = sql_per_op(redeem, 0, OPS)
+        print(
+            f"redeem (redeem_points FEFO):  {redeem_rate:7.0f} ops/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
+            f"SQL/op {sql}  {cpu_note()}"
+        )
+        assert LedgerEntry.objects.filter(type="redeem").count() == OPS + 1
+        assert LedgerEntry.objects.filter(type="earn").count() == OPS + 1
 
         orders = seed_orders(installation, OPS // LINES_PER_ORDER)
 
@@ -218,12 +283,14 @@ def main() -> None:
             actions.earn_for_order(order=order, actor=Actor.saleor())
 
         per_worker_orders = len(orders) // WORKERS
-        order_rate = run_parallel(earn_order, len(orders))
+        order_rate, p50, p95 = run_parallel(earn_order, per_worker_orders * WORKERS)
         entries = LedgerEntry.objects.filter(type="earn_pending").count()
-        assert entries == len(orders) * LINES_PER_ORDER
+        assert entries == per_worker_orders * WORKERS * LINES_PER_ORDER
+        sql = sql_per_op(earn_order, 0, 0)  # a re-delivery of an earned order (idempotent)
         print(
-            f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order, {WORKERS} procs): "
-            f"{order_rate:5.0f} orders/s = {order_rate * LINES_PER_ORDER:5.0f} earn entries/s"
+            f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order): {order_rate:5.0f} orders/s "
+            f"= {order_rate * LINES_PER_ORDER:5.0f} earn entries/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
+            f"SQL/re-delivery {sql}  {cpu_note()}"
         )
 
         small = actions.ensure_account(
@@ -288,6 +355,7 @@ def main() -> None:
             print(f"account_summary (+tier), {label:>14}: p50 {p50:.2f} ms  p95 {p95:.2f} ms  SQL {sql}")
         large.refresh_from_db()
         assert large.available_points == HISTORY // 2 * 10
+        print(f"after: {load()}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

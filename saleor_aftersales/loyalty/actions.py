@@ -78,10 +78,18 @@ def ensure_account(
 
 
 def lock_member(
-    *, installation: Installation, channel_slug: str, email: str, user_id: str = "", language: str = "en"
+    *,
+    installation: Installation,
+    channel_slug: str,
+    email: str,
+    user_id: str = "",
+    language: str = "en",
+    user_id_missing: bool = False,
 ) -> Account:
-    """The member's account row, locked for this transaction (created first if needed)."""
-    if user_id:
+    """The member's account row, locked for this transaction (created first if needed).
+
+    `user_id_missing`: the caller's locked read already found no account with that user id."""
+    if user_id and not user_id_missing:
         found = (
             Account.objects.select_for_update()
             .filter(installation=installation, channel_slug=channel_slug, user_id=user_id)
@@ -89,10 +97,32 @@ def lock_member(
         )
         if found is not None:
             return found
-    account = ensure_account(
-        installation=installation, channel_slug=channel_slug, email=email, user_id=user_id, language=language
+    email = (email or "").strip().lower()
+    by_email = (
+        Account.objects.select_for_update()
+        .filter(
+            installation=installation, channel_slug=channel_slug, email=email, user_id__in=["", user_id or ""]
+        )
+        .first()
     )
-    return ledger.lock_account(account.pk)
+    if by_email is not None:
+        if user_id and not by_email.user_id:
+            Account.objects.filter(pk=by_email.pk).update(user_id=user_id)
+            by_email.user_id = user_id
+        return by_email
+    try:
+        with transaction.atomic():
+            # A row this transaction inserts stays invisible to (and blocks) others until it commits.
+            return Account.objects.create(
+                installation=installation,
+                channel_slug=channel_slug,
+                email=email,
+                user_id=user_id or "",
+                language=normalize_language(language),
+            )
+    except IntegrityError:
+        account = Account.objects.get(installation=installation, channel_slug=channel_slug, email=email)
+        return ledger.lock_account(account.pk)
 
 
 def programme_of(account: Account) -> Programme | None:
@@ -119,12 +149,12 @@ def _paid_with_money(order: Order) -> Decimal:
     return charged or order.total_charged
 
 
-def release_time(order: Order, *, now: datetime) -> datetime | None:
+def release_time(order: Order, *, now: datetime, lines: list | None = None) -> datetime | None:
     """When the order's points vest: its return window closes (None while something is unfulfilled)."""
     from ..returns.selectors import fulfilled_by_line
 
     shipped = fulfilled_by_line(order)
-    lines = [line for line in order.lines.all() if not line.is_gift]
+    lines = [line for line in (order.lines.all() if lines is None else lines) if not line.is_gift]
     if not lines or any(
         max(line.quantity_fulfilled, shipped.get(line.pk, 0)) < line.quantity for line in lines
     ):
@@ -138,16 +168,35 @@ def release_time(order: Order, *, now: datetime) -> datetime | None:
 def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -> list[LedgerEntry]:
     """ORDER_FULLY_PAID: pending points per line (idempotent per order + line), released with the window."""
     current = now or clock()
-    programme = selectors.active_programme(order.installation, order.channel_slug)
-    if programme is None or not order.user_email:
+    if not order.user_email:
         return []
-    account = lock_member(
-        installation=order.installation,
-        channel_slug=order.channel_slug,
-        email=order.user_email,
-        user_id=order.user_id,
-        language=order.language_code,
+    # A known member: account and programme in one locked read; else the programme first, then the account.
+    locked = (
+        ledger.lock_for_write(
+            key="",
+            installation_id=order.installation_id,
+            channel_slug=order.channel_slug,
+            user_id=order.user_id,
+        )
+        if order.user_id
+        else None
     )
+    if locked is not None:
+        account, programme = locked.account, locked.programme
+        if programme is None or not programme.is_active:
+            return []
+    else:
+        programme = selectors.active_programme(order.installation, order.channel_slug)
+        if programme is None:
+            return []
+        account = lock_member(
+            installation=order.installation,
+            channel_slug=order.channel_slug,
+            email=order.user_email,
+            user_id=order.user_id,
+            language=order.language_code,
+            user_id_missing=bool(order.user_id),
+        )
     lines = list(order.lines.all())
     keys = {line.saleor_id: f"earn:{order.saleor_id}:{line.saleor_id}" for line in lines}
     done = set(
@@ -157,7 +206,7 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
     )
     if done and len(done) == len(keys):
         return []
-    tier = selectors.tier_status(account, programme, now=current)
+    tier = {"multiplier": selectors.tier_multiplier(account, programme, now=current)}
     earnings = policies.order_earnings(
         [
             policies.LineForEarning(
@@ -177,7 +226,7 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
         tier_multiplier=tier["multiplier"],
         order_cap=programme.max_points_per_order,
     )
-    release_at = release_time(order, now=current)
+    release_at = release_time(order, now=current, lines=lines)
     items = []
     total = account.available_points + account.pending_points
     for earning in earnings:
@@ -311,17 +360,51 @@ def refunded_quantities(order: Order) -> dict[str, int]:
     return refunded
 
 
+def refunded_without_lines(order: Order) -> Decimal:
+    """Money refunded on the order that names no lines: successful granted refunds without lines (less the
+    shipping they include) plus transaction refunds no granted refund accounts for (a refund made directly on
+    the payment). Those cannot be tied to lines, so they reverse points in proportion (policies.reversal_target).
+    """
+    grants = list(order.granted_refunds.all())
+    amount_only = sum(
+        (
+            max(grant.amount - (order.shipping_gross if grant.shipping_costs_included else 0), Decimal("0"))
+            for grant in grants
+            if grant.status == "SUCCESS" and not grant.lines
+        ),
+        Decimal("0"),
+    )
+    # Money of grants still in flight is not "direct": it counts once its grant succeeds (by lines or amount).
+    granted = sum((grant.amount for grant in grants if grant.status != "FAILURE"), Decimal("0"))
+    on_transactions = sum(
+        (Decimal(str(t.get("refunded") or "0")) for t in order.transactions or []), Decimal("0")
+    )
+    return amount_only + max(on_transactions - granted, Decimal("0"))
+
+
+def goods_paid_with_money(order: Order) -> Decimal:
+    """What the customer paid with money for the goods (shipping's share of the payment taken out)."""
+    paid = _paid_with_money(order)
+    if order.total_gross <= 0:
+        return Decimal("0")
+    return paid * (order.total_gross - order.shipping_gross) / order.total_gross
+
+
 @transaction.atomic
 def reverse_refunded_lines(
     *, order: Order, actor: Actor, now: datetime | None = None, full: bool = False
 ) -> list[LedgerEntry]:
     """Reverse exactly the points earned by refunded lines, at the awarded value (never the current rule).
 
-    Per line: floor(earned x refunded units / units), all of it once every unit is refunded; `full` (order
-    fully refunded) reverses every purchase lot and the first-order reward of the order.
+    Per line: floor(earned x refunded units / units), all of it once every unit is refunded; refunds naming no
+    lines add floor(earned x refunded amount / goods paid) per line (never beyond what the line earned); `full`
+    (order fully refunded) reverses every purchase lot and the first-order reward of the order.
     """
     current = now or clock()
     refunded = refunded_quantities(order)
+    share = policies.refund_share(
+        refunded_without_lines=refunded_without_lines(order), goods_paid=goods_paid_with_money(order)
+    )
     entries = []
     for account_id, lots in sorted(_order_lots_by_account(order).items()):
         account = ledger.lock_account(account_id)
@@ -334,6 +417,7 @@ def reverse_refunded_lines(
                     earned=lot.points,
                     quantity=lot.line_quantity,
                     refunded_quantity=refunded.get(lot.order_line_saleor_id, 0),
+                    refunded_share=share,
                 )
             else:
                 continue
@@ -396,6 +480,10 @@ def _programme_for_action(installation: Installation, email: str, user_id: str |
     return Programme.objects.filter(installation=installation, is_active=True).order_by("id").first()
 
 
+def _action_key(action: str, reference: str) -> str:
+    return f"action:{action}:{reference}"
+
+
 def _award_action_locked(
     account: Account,
     programme: Programme,
@@ -405,9 +493,11 @@ def _award_action_locked(
     actor: Actor,
     now: datetime,
     order: Order | None = None,
+    checked: bool = False,
 ) -> LedgerEntry | None:
-    key = f"action:{action}:{reference}"
-    found = ledger.existing_entry(account, key)
+    """`checked`: the caller already looked the key up under the lock."""
+    key = _action_key(action, reference)
+    found = None if checked else ledger.existing_entry(account, key)
     if found is not None:
         return found
     points = policies.capped_by_balance(
@@ -440,24 +530,52 @@ def _award_action_locked(
 def award_action_points(
     *,
     installation: Installation,
+    customer_email: str,
+    customer_user_id: str | None,
     action: str,
-    email: str,
-    user_id: str | None,
     reference: str,
     actor: Actor,
     channel_slug: str | None = None,
 ) -> LedgerEntry | None:
-    """Points for sign-up, first order, a completed survey, a product review or a birthday.
+    """Points for sign-up, first order, a completed survey, a product review or a birthday (public: other
+    capabilities call it, e.g. surveys with action="survey_completed", reference=<survey response id>).
 
-    Idempotent per (action, reference): the same call again returns the first entry. None when the programme
-    gives 0 points for the action or is off. `channel_slug` defaults to the customer's latest ordering channel.
+    `action` is one of policies.ACTIONS ("signup", "first_order", "survey_completed", "product_review",
+    "birthday") or an alias of one (policies.ACTION_ALIASES: "review_reported" = "product_review"). Idempotent per (action, reference): the same call again returns the first entry. None when the
+    programme gives 0 points for the action or is off. `channel_slug` defaults to the customer's latest ordering
+    channel. Raises DomainError UNKNOWN_ACTION / REQUIRED / INVALID for bad input (nothing written).
     """
+    email, user_id = customer_email, customer_user_id
+    action = policies.canonical_action(action)
     if action not in policies.ACTIONS:
         raise DomainError(error_codes.UNKNOWN_ACTION, f"Unknown action {action!r}.", "action")
     if not email and not user_id:
         raise DomainError("REQUIRED", "An email or a user id is required.", "email")
     if not reference or len(reference) > 200:
         raise DomainError("INVALID", "A reference of at most 200 characters is required.", "reference")
+    if channel_slug and user_id and action != "first_order":
+        # Hot path: the member exists; account, programme and the idempotency key in one locked read.
+        locked = ledger.lock_for_write(
+            key=_action_key(action, reference),
+            installation_id=installation.pk,
+            channel_slug=channel_slug,
+            user_id=user_id,
+        )
+        if locked is not None:
+            if locked.existing_entry_id is not None:
+                return locked.existing()
+            terms = locked.programme
+            if terms is None or not terms.is_active or not getattr(terms, f"{action}_points"):
+                return None
+            return _award_action_locked(
+                locked.account,
+                terms,
+                action=action,
+                reference=reference,
+                actor=actor,
+                now=clock(),
+                checked=True,
+            )
     programme = (
         selectors.active_programme(installation, channel_slug)
         if channel_slug
@@ -479,6 +597,73 @@ def award_action_points(
     return _award_action_locked(
         account, programme, action=action, reference=reference, actor=actor, now=clock(), order=order
     )
+
+
+@transaction.atomic
+def set_birthday(
+    *,
+    installation: Installation,
+    channel_slug: str,
+    email: str,
+    user_id: str,
+    month: int,
+    day: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Account:
+    """The customer's birthday (month and day) for the birthday reward: set once, then changeable once a year."""
+    current = now or clock()
+    if not policies.valid_birthday(int(month), int(day)):
+        raise DomainError(error_codes.BIRTHDAY_INVALID, "Not a day of the calendar.", "day")
+    if selectors.active_programme(installation, channel_slug) is None:
+        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The channel has no loyalty programme.", "channel")
+    account = lock_member(installation=installation, channel_slug=channel_slug, email=email, user_id=user_id)
+    if (account.birth_month, account.birth_day) == (month, day):
+        return account
+    if not policies.can_change_birthday(set_at=account.birthday_set_at, now=current):
+        raise DomainError(
+            error_codes.BIRTHDAY_CHANGE_TOO_SOON,
+            "The birthday can be changed once a year.",
+            "month",
+        )
+    account.birth_month, account.birth_day, account.birthday_set_at = month, day, current
+    account.save(update_fields=["birth_month", "birth_day", "birthday_set_at", "updated_at"])
+    return account
+
+
+def award_birthdays(*, now: datetime | None = None) -> int:
+    """Beat task (daily): the birthday reward for members whose birthday is today (UTC), at most once per
+    calendar year per account (reference "<account>:<year>", so changing the date cannot earn it twice)."""
+    current = now or clock()
+    today = current.date()
+    days = policies.birthdays_celebrated_on(today)
+    from django.db.models import Q
+
+    which = Q(pk__in=[])
+    for month, day in days:
+        which |= Q(birth_month=month, birth_day=day)
+    programmes = {
+        (p.installation_id, p.channel_slug): p
+        for p in Programme.objects.filter(is_active=True, birthday_points__gt=0)
+    }
+    awarded = 0
+    for account in Account.objects.filter(which).select_related("installation").order_by("id"):
+        reference = f"{account.pk}:{today.year}"
+        if (account.installation_id, account.channel_slug) not in programmes or ledger.existing_entry(
+            account, _action_key("birthday", reference)
+        ):
+            continue
+        entry = award_action_points(
+            installation=account.installation,
+            customer_email=account.email,
+            customer_user_id=account.user_id or None,
+            action="birthday",
+            reference=reference,
+            actor=Actor.system("loyalty"),
+            channel_slug=account.channel_slug,
+        )
+        awarded += entry is not None
+    return awarded
 
 
 # --- redemption, claims ---------------------------------------------------------------------------------------
@@ -518,14 +703,15 @@ def redeem_points(
     current = now or clock()
     if points <= 0 or points > policies.MAX_ADJUSTMENT:
         raise DomainError("OUT_OF_RANGE", "Points must be between 1 and 1 000 000.", "points")
-    programme = programme_of(account)
-    if programme is None:
-        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
-    account = ledger.lock_account(account.pk)
     key = f"redeem:{idempotency_key}"
-    found = ledger.existing_entry(account, key)
-    if found is not None:
-        return found
+    locked = ledger.lock_for_write(key=key, account_id=account.pk)
+    if locked is None:
+        raise NotFoundError("Unknown loyalty account.", "accountId")
+    if locked.existing_entry_id is not None:
+        return locked.existing()  # type: ignore[return-value]
+    programme, account = locked.programme, locked.account
+    if programme is None or not programme.is_active:
+        raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
     lots = ledger.spendable_lots(account, now=current, points=points, actor=Actor.system("loyalty"))
     _check_can_redeem(account, programme, points)
     return ledger.consume(
@@ -755,6 +941,39 @@ def fail_claim(*, claim: RewardClaim, error: str) -> RewardClaim:
     claim.error = error[:2000]
     claim.save(update_fields=["status", "error", "updated_at"])
     return claim
+
+
+@transaction.atomic
+def mark_rewards_used(
+    *,
+    installation: Installation,
+    order_saleor_id: str,
+    order_number: str = "",
+    voucher_codes: list[str] | tuple[str, ...] = (),
+    gift_card_ids: list[str] | tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> int:
+    """An order used reward codes at checkout (its `voucherCode` / `giftCards`): the issued claims behind them
+    are marked used by that order (first use wins; re-deliveries change nothing). Returns how many were marked."""
+    codes = [code.strip().upper() for code in voucher_codes if code and code.strip()]
+    ids = [gift_card_id for gift_card_id in gift_card_ids if gift_card_id]
+    if not order_saleor_id or not (codes or ids):
+        return 0
+    from django.db.models import Q
+
+    which = Q(pk__in=[])
+    if codes:
+        which |= Q(code__in=codes) & ~Q(reward__kind=RewardKind.GIFT_CARD)
+    if ids:
+        which |= Q(saleor_object_id__in=ids, reward__kind=RewardKind.GIFT_CARD)
+    return RewardClaim.objects.filter(
+        which, installation=installation, status=ClaimStatus.ISSUED, used_at__isnull=True
+    ).update(
+        used_at=now or clock(),
+        used_order_saleor_id=order_saleor_id,
+        used_order_number=order_number[:32],
+        updated_at=clock(),
+    )
 
 
 # --- staff ----------------------------------------------------------------------------------------------------

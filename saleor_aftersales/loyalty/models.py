@@ -120,6 +120,11 @@ class Account(InstallationScopedModel, TimestampedModel):
     available_points = models.IntegerField(default=0)
     pending_points = models.IntegerField(default=0)
     language = models.CharField(max_length=16, default="en")
+    # Set by the customer (at most once a year, policies.can_change_birthday); the birthday reward is awarded
+    # once per calendar year on that day (29 February: 28 February in other years).
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birthday_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -127,6 +132,7 @@ class Account(InstallationScopedModel, TimestampedModel):
                 fields=["installation", "channel_slug", "email"], name="loyalty_account_email"
             )
         ]
+        indexes = [models.Index(fields=["birth_month", "birth_day"])]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.channel_slug})"
@@ -148,7 +154,9 @@ class LedgerEntry(EventRecord):
     """One append-only ledger row; `type` (EventRecord) holds the EntryKind; actor and note come with it."""
 
     installation = models.ForeignKey("installations.Installation", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # No separate FK indexes (writes are the hot path): (account, key) and (account, created_at) lead with the
+    # account; lots are never deleted and entries are not looked up by lot.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
     points = models.IntegerField(help_text="Signed effect on the customer's total (available + pending).")
     available_delta = models.IntegerField(default=0)
     pending_delta = models.IntegerField(default=0)
@@ -157,7 +165,9 @@ class LedgerEntry(EventRecord):
     reference = models.CharField(max_length=255, blank=True, default="")
     order_saleor_id = models.CharField(max_length=128, blank=True, default="", db_index=True)
     order_line_saleor_id = models.CharField(max_length=128, blank=True, default="")
-    lot = models.ForeignKey("Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lot = models.ForeignKey(
+        "Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta(EventRecord.Meta):
         constraints = [
@@ -186,7 +196,8 @@ class LotSource(models.TextChoices):
 class Lot(models.Model):
     """Points earned together, with one release date and one expiry. `remaining` is what can still be spent."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
+    # Every lot query leads with the account: the composite indexes below cover it (no separate FK index).
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots", db_index=False)
     source = models.CharField(max_length=16, choices=LotSource.choices)
     status = models.CharField(max_length=16, choices=LotStatus.choices)
     points = models.PositiveIntegerField()
@@ -290,6 +301,10 @@ class RewardClaim(InstallationScopedModel, TimestampedModel):
     redeem_entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="+")
     error = models.TextField(blank=True, default="")
     issued_at = models.DateTimeField(null=True, blank=True)
+    # The order that used the code at checkout (its `voucherCode` / `giftCards` in Saleor's order payload).
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_order_saleor_id = models.CharField(max_length=128, blank=True, default="")
+    used_order_number = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         constraints = [

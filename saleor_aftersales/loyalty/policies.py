@@ -10,12 +10,21 @@ spread pro rata over goods and shipping); shipping itself is not a line, so it n
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 ACTIONS = ("signup", "first_order", "survey_completed", "product_review", "birthday")
+# Other names callers may use for the same action (the reward and the idempotency key use the canonical one).
+ACTION_ALIASES = {"review_reported": "product_review", "product_review_reported": "product_review"}
+
+
+def canonical_action(action: str) -> str:
+    return ACTION_ALIASES.get(action, action)
+
+
 SCOPE_PRECEDENCE = ("product", "category", "product_type")  # most specific first
 MAX_ADJUSTMENT = 1_000_000
 TIER_PERIOD_DAYS = 365
@@ -120,17 +129,29 @@ def capped_by_balance(points: int, *, current_total: int, max_balance: int | Non
     return max(0, min(points, max_balance - max(current_total, 0)))
 
 
-def reversal_target(*, earned: int, quantity: int, refunded_quantity: int) -> int:
-    """Points to reverse in total for a line when `refunded_quantity` of `quantity` units are refunded.
+def reversal_target(
+    *, earned: int, quantity: int, refunded_quantity: int, refunded_share: Decimal = Decimal("0")
+) -> int:
+    """Points to reverse in total for a line when `refunded_quantity` of `quantity` units are refunded and, on
+    top, `refunded_share` (0..1) of the order's goods was refunded as an amount without lines.
 
-    Proportional to units at the *awarded* value, rounded down, except that a full refund reverses everything
-    (so the sum of partial reversals reaches exactly what was earned).
+    Units: proportional at the *awarded* value, rounded down, except that a full refund reverses everything
+    (so the sum of partial reversals reaches exactly what was earned). Amounts without lines: every line of the
+    order gives back floor(earned x share), i.e. points in proportion to the refunded net amount at the value
+    they were awarded at. The total never exceeds what the line earned.
     """
-    if quantity <= 0 or refunded_quantity <= 0:
-        return 0
-    if refunded_quantity >= quantity:
-        return earned
-    return earned * refunded_quantity // quantity
+    by_units = 0
+    if quantity > 0 and refunded_quantity > 0:
+        by_units = earned if refunded_quantity >= quantity else earned * refunded_quantity // quantity
+    by_amount = floor_points(Decimal(earned) * min(max(refunded_share, Decimal("0")), Decimal("1")))
+    return min(earned, by_units + by_amount)
+
+
+def refund_share(*, refunded_without_lines: Decimal, goods_paid: Decimal) -> Decimal:
+    """The share (0..1) of the money paid for goods that came back as refunds naming no lines."""
+    if goods_paid <= 0 or refunded_without_lines <= 0:
+        return Decimal("0")
+    return min(Decimal("1"), refunded_without_lines / goods_paid)
 
 
 def tier_for(tiers: Sequence[TierTerms], qualifying: Decimal) -> tuple[TierTerms | None, TierTerms | None]:
@@ -164,14 +185,20 @@ def fefo(lots: Iterable[LotForRedemption]) -> list[LotForRedemption]:
 
 def plan_consumption(lots: Iterable[LotForRedemption], points: int) -> list[tuple[int, int]]:
     """[(lot id, points taken)] paying `points` FEFO; raises ValueError when the lots do not cover it."""
+    return take_in_order([(lot.lot_id, lot.remaining) for lot in fefo(lots)], points)
+
+
+def take_in_order(remaining: Sequence[tuple[int, int]], points: int) -> list[tuple[int, int]]:
+    """[(lot id, points taken)] paying `points` from (lot id, remaining) pairs already in FEFO order (the ledger
+    sorts in SQL the way `fefo` does); raises ValueError when they do not cover it."""
     plan: list[tuple[int, int]] = []
     left = points
-    for lot in fefo(lots):
+    for lot_id, lot_remaining in remaining:
         if left <= 0:
             break
-        take = min(lot.remaining, left)
+        take = min(lot_remaining, left)
         if take > 0:
-            plan.append((lot.lot_id, take))
+            plan.append((lot_id, take))
             left -= take
     if left > 0:
         raise ValueError("not enough points in lots")
@@ -184,3 +211,31 @@ def breakage_rate(*, expired: int, consumed: int) -> Decimal:
     if total <= 0:
         return Decimal("0")
     return (Decimal(expired) / Decimal(total)).quantize(Decimal("0.0001"))
+
+
+BIRTHDAY_CHANGE_DAYS = 365
+
+
+def valid_birthday(month: int, day: int) -> bool:
+    """A calendar day of some year (29 February allowed)."""
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]
+
+
+def celebrates_on(*, month: int, day: int, on: date) -> bool:
+    """The birthday falls on `on` (UTC day); 29 February is celebrated on 28 February in other years."""
+    if (month, day) == (on.month, on.day):
+        return True
+    return (month, day) == (2, 29) and (on.month, on.day) == (2, 28) and not calendar.isleap(on.year)
+
+
+def birthdays_celebrated_on(on: date) -> list[tuple[int, int]]:
+    """(month, day) pairs whose birthday is celebrated on `on`."""
+    days = [(on.month, on.day)]
+    if (on.month, on.day) == (2, 28) and not calendar.isleap(on.year):
+        days.append((2, 29))
+    return days
+
+
+def can_change_birthday(*, set_at: datetime | None, now: datetime) -> bool:
+    """A customer sets the birthday once, then may change it once a year."""
+    return set_at is None or now - set_at >= timedelta(days=BIRTHDAY_CHANGE_DAYS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from ..core.time import now as clock
@@ -27,6 +27,7 @@ from .models import (
     Programme,
     Reward,
     RewardClaim,
+    RewardKind,
     StaffAdjustmentLimit,
     Tier,
     TierBasis,
@@ -118,6 +119,14 @@ def tier_status(
         "to_next": (upcoming.threshold - qualifying) if upcoming else None,
         "multiplier": current.multiplier if current else Decimal("1"),
     }
+
+
+def tier_multiplier(account: Account, programme: Programme, *, now: datetime) -> Decimal:
+    """The earning multiplier of the member's tier (1 without tiers; no rolling sum is read then)."""
+    tiers = tiers_of(programme)
+    if not tiers:
+        return Decimal("1")
+    return tier_status(account, programme, now=now, tiers=tiers)["multiplier"]
 
 
 def pending_releases(account: Account) -> list[tuple[int, datetime | None]]:
@@ -289,7 +298,26 @@ def liability_report(installation: Installation, channel_slug: str, *, now: date
     currency = programme.currency if programme else ""
     outstanding = int(totals["available"]) + int(totals["pending"])
     expected_breakage = policies.floor_points(Decimal(outstanding) * rate)
+    unused = Q(used_at__isnull=True)
+    rewards = RewardClaim.objects.filter(
+        installation=installation, reward__channel_slug=channel_slug, status=ClaimStatus.ISSUED
+    ).aggregate(
+        unused=Count("id", filter=unused),
+        used=Count("id", filter=Q(used_at__isnull=False)),
+        unused_value=Coalesce(
+            Sum(
+                "reward__value",
+                filter=unused & Q(reward__kind__in=[RewardKind.GIFT_CARD, RewardKind.FIXED_VOUCHER]),
+            ),
+            Decimal("0"),
+            output_field=DecimalField(max_digits=20, decimal_places=3),
+        ),
+    )
     return {
+        # Issued reward codes not yet used on an order (gift cards and fixed vouchers at face value).
+        "rewards_issued_unused": int(rewards["unused"]),
+        "rewards_used": int(rewards["used"]),
+        "unused_rewards_value": Decimal(rewards["unused_value"]).quantize(Decimal("0.01")),
         "channel": channel_slug,
         "currency": currency,
         "available_points": int(totals["available"]),

@@ -18,3 +18,8 @@ def expire_due_lots_task() -> int:
 @shared_task(name="loyalty.notify_expiring_points")
 def notify_expiring_points_task() -> int:
     return actions.notify_expiring_points()
+
+
+@shared_task(name="loyalty.award_birthdays")
+def award_birthdays_task() -> int:
+    return actions.award_birthdays()

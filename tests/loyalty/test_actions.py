@@ -254,24 +254,24 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     first = actions.award_action_points(
         installation=installation,
         action="signup",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="u1",
         actor=SALEOR,
     )
     again = actions.award_action_points(
         installation=installation,
         action="signup",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="u1",
         actor=SALEOR,
     )
     zero = actions.award_action_points(
         installation=installation,
         action="survey_completed",
-        email=EMAIL,
-        user_id=CUSTOMER_ID,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
         reference="s1",
         actor=SALEOR,
     )
@@ -281,10 +281,40 @@ def test_action_points_idempotent_per_action_and_reference(installation):
     assert zero is None
     with pytest.raises(DomainError) as error:
         actions.award_action_points(
-            installation=installation, action="hack", email=EMAIL, user_id=None, reference="x", actor=SALEOR
+            installation=installation,
+            action="hack",
+            customer_email=EMAIL,
+            customer_user_id=None,
+            reference="x",
+            actor=SALEOR,
         )
     assert error.value.code == "UNKNOWN_ACTION"
     assert account(installation).available_points == 50
+
+
+def test_review_reported_alias_awards_the_product_review_points_once(installation):
+    make_programme(installation, product_review_points=15)
+
+    first = actions.award_action_points(
+        installation=installation,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
+        action="review_reported",
+        reference="review-1",
+        actor=SALEOR,
+    )
+    again = actions.award_action_points(
+        installation=installation,
+        customer_email=EMAIL,
+        customer_user_id=CUSTOMER_ID,
+        action="product_review",
+        reference="review-1",
+        actor=SALEOR,
+    )
+
+    assert first is not None and again.pk == first.pk
+    assert (first.action, first.available_delta) == ("product_review", 15)
+    assert account(installation).available_points == 15
 
 
 def test_first_order_reward_vests_with_the_order(installation):
@@ -435,6 +465,9 @@ def test_liability_report(installation):
         "expected_breakage_points": 125,
         "expected_breakage_value": Decimal("6.25"),
         "expected_liability_value": Decimal("18.75"),
+        "rewards_issued_unused": 0,
+        "rewards_used": 0,
+        "unused_rewards_value": Decimal("0.00"),
     }
 
 

@@ -121,3 +121,42 @@ def test_same_paid_webhook_five_times_at_once_earns_once(transactional_db, insta
     assert (account.available_points, account.pending_points) == (0, 120)
     assert LedgerEntry.objects.count() == 2
     assert_ledger_consistent(account)
+
+
+@pytest.mark.postgres_only
+def test_same_action_and_redemption_keys_ten_times_at_once_write_once(transactional_db, installation):
+    """The hot path's locked read may see the key missing while it waits for the lock; its write statement
+    re-checks under the lock, so the same key still writes once and no delivery fails."""
+    make_programme(installation, survey_completed_points=40)
+    account = actions.ensure_account(
+        installation=installation, channel_slug=CHANNEL, email=EMAIL, user_id=CUSTOMER_ID
+    )
+
+    earned = run_together(
+        lambda n: (
+            actions.award_action_points(
+                installation=installation,
+                customer_email=EMAIL,
+                customer_user_id=CUSTOMER_ID,
+                action="survey_completed",
+                reference="survey-1",
+                actor=Actor.saleor(),
+                channel_slug=CHANNEL,
+            ).pk
+        ),
+        count=10,
+    )
+    redeemed = run_together(
+        lambda n: (
+            actions.redeem_points(account=account, points=15, idempotency_key="once", actor=CUSTOMER).pk
+        ),
+        count=10,
+    )
+
+    assert len(earned) == 10 and len(set(earned)) == 1 and isinstance(earned[0], int)
+    assert len(redeemed) == 10 and len(set(redeemed)) == 1 and isinstance(redeemed[0], int)
+    account.refresh_from_db()
+    assert account.available_points == 40 - 15
+    assert LedgerEntry.objects.filter(account=account).count() == 2
+    assert Lot.objects.filter(account=account).count() == 1
+    assert_ledger_consistent(account)

@@ -167,4 +167,18 @@ def test_free_shipping_voucher_claim_creates_a_single_use_code_in_saleor(install
     ]
     account.refresh_from_db()
     assert account.available_points == 216 - 80
+
+    # A later order uses the code at checkout: Saleor's order payload names it, the claim is marked used.
+    socks = next(p for p in saleor.state.products if p["name"] == "Socks")
+    later = saleor.create_order(customer, lines=[(socks, 1)], shipping=Decimal("5.00"))
+    later["voucherCode"] = claim.code
+    saleor.pay_order(later)  # ORDER_FULLY_PAID, ORDER_UPDATED with voucherCode
+    claim.refresh_from_db()
+    assert (claim.used_order_saleor_id, claim.used_order_number) == (later["id"], str(later["number"]))
+    assert (
+        actions.mark_rewards_used(
+            installation=app.installation, order_saleor_id="other", voucher_codes=[claim.code]
+        )
+        == 0
+    )  # first use wins
     saleor.assert_no_invalid_documents()

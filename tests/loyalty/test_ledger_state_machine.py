@@ -1,4 +1,5 @@
-"""Acceptance point 8: earn / release / redeem / refund / cancel / expire in any order, deliveries duplicated.
+"""Acceptance point 8: earn / release / redeem / refund (by lines or by amount) / cancel / expire in any order,
+deliveries duplicated.
 
 Invariants after every step: the cached balance equals the ledger; lots back the balance; no double counting;
 redemption never takes available below zero; reversal never exceeds what an order earned; a lot's expiry, once
@@ -26,7 +27,7 @@ from saleor_aftersales.core.actors import Actor
 from saleor_aftersales.core.errors import DomainError
 from saleor_aftersales.loyalty import actions
 from saleor_aftersales.loyalty.models import Account, LedgerEntry, Lot, LotSource
-from saleor_aftersales.orders.models import Order
+from saleor_aftersales.orders.models import GrantedRefund, Order
 
 from .factories import CHANNEL, NOW, fulfill, make_order, make_programme, refund
 from .invariants import assert_ledger_consistent
@@ -124,6 +125,21 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if already < line.quantity:
             refund(order, line, data.draw(st.integers(1, line.quantity - already)))
+        for _ in range(2 if duplicate else 1):
+            actions.reverse_refunded_lines(order=order, actor=SALEOR, now=self.now)
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), percent=st.integers(1, 150), duplicate=st.booleans())
+    def refund_amount_without_lines(self, data, percent, duplicate):
+        order = data.draw(st.sampled_from(self.orders))
+        amount = (order.total_gross - order.shipping_gross) * percent / 100
+        GrantedRefund.objects.create(
+            order=order,
+            saleor_id=f"amount-{order.pk}-{order.granted_refunds.count()}",
+            status="SUCCESS",
+            amount=amount.quantize(Decimal("0.01")),
+            lines=[],
+        )
         for _ in range(2 if duplicate else 1):
             actions.reverse_refunded_lines(order=order, actor=SALEOR, now=self.now)
 

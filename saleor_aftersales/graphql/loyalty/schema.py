@@ -14,6 +14,7 @@ from ...loyalty.models import Account
 from ..core.context import get_requestor
 from ..core.types import page_size
 from .access import ACCOUNTS_PERMISSION, SETUP_PERMISSION, staff_account
+from .mutations.loyalty_birthday_set import LoyaltyBirthdaySet
 from .mutations.loyalty_earn_rule_set import LoyaltyEarnRuleSet
 from .mutations.loyalty_points_adjust import LoyaltyPointsAdjust
 from .mutations.loyalty_programme_update import LoyaltyProgrammeUpdate
@@ -110,3 +111,4 @@ class LoyaltyMutations(graphene.ObjectType):
     loyalty_earn_rule_set = LoyaltyEarnRuleSet.Field()
     loyalty_reward_save = LoyaltyRewardSave.Field()
     loyalty_staff_limit_set = LoyaltyStaffLimitSet.Field()
+    loyalty_birthday_set = LoyaltyBirthdaySet.Field()

@@ -219,6 +219,17 @@ class LoyaltyRewardClaim(graphene.ObjectType):
     issued_at = graphene.DateTime()
     saleor_id = graphene.ID(description="The Saleor GiftCard or Voucher id.")
     error = graphene.String(description="Staff only: why issuing failed.")
+    used_at = graphene.DateTime(description="When an order first used the code at checkout.")
+    used_order_id = graphene.ID(description="The Saleor order that used the code.")
+    used_order_number = graphene.String()
+
+    @staticmethod
+    def resolve_used_order_id(root, _info):
+        return root.used_order_saleor_id or None
+
+    @staticmethod
+    def resolve_used_order_number(root, _info):
+        return root.used_order_number or None
 
     @staticmethod
     def resolve_id(root, _info):
@@ -294,10 +305,30 @@ class LoyaltyAccount(graphene.ObjectType):
     claims = graphene.List(
         graphene.NonNull(LoyaltyRewardClaim), required=True, first=graphene.Int(default_value=20)
     )
+    birth_month = graphene.Int(description="Set with loyaltyBirthdaySet.")
+    birth_day = graphene.Int()
+    birthday_changeable_from = graphene.DateTime(description="When the birthday may next be changed.")
 
     @staticmethod
     def resolve_id(root, _info):
         return to_global_id("LoyaltyAccount", root.pk) if root.pk else None
+
+    @staticmethod
+    def resolve_birth_month(root, _info):
+        return getattr(root, "birth_month", None)
+
+    @staticmethod
+    def resolve_birth_day(root, _info):
+        return getattr(root, "birth_day", None)
+
+    @staticmethod
+    def resolve_birthday_changeable_from(root, _info):
+        from datetime import timedelta
+
+        from ...loyalty.policies import BIRTHDAY_CHANGE_DAYS
+
+        set_at = getattr(root, "birthday_set_at", None)
+        return set_at + timedelta(days=BIRTHDAY_CHANGE_DAYS) if set_at else None
 
     @staticmethod
     def resolve_channel(root, _info):
@@ -438,6 +469,15 @@ class LoyaltyLiabilityReport(graphene.ObjectType):
     expected_breakage_points = graphene.Int(required=True)
     expected_breakage_value = graphene.Field(Money, required=True)
     expected_liability_value = graphene.Field(Money, required=True)
+    rewards_issued_unused = graphene.Int(required=True, description="Issued reward codes no order has used.")
+    rewards_used = graphene.Int(required=True, description="Issued reward codes used on an order.")
+    unused_rewards_value = graphene.Field(
+        Money, required=True, description="Face value of unused gift cards and fixed-amount vouchers."
+    )
+
+    @staticmethod
+    def resolve_unused_rewards_value(root, _info):
+        return money(root.unused_rewards_value, root.currency)
 
     @staticmethod
     def resolve_outstanding_value(root, _info):

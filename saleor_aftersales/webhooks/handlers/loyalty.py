@@ -5,7 +5,9 @@
   order's return window closes (run after the returns handlers, which record the windows);
 - ORDER_REFUNDED: reverse the points of refunded lines; ORDER_FULLY_REFUNDED: reverse all the order earned;
 - ORDER_CANCELLED: reverse all and restore the lots spent on the order;
-- CUSTOMER_CREATED: attach guest points held under the email, and the sign-up reward.
+- CUSTOMER_CREATED: attach guest points held under the email, and the sign-up reward;
+- ORDER_CREATED / ORDER_FULLY_PAID / ORDER_UPDATED: reward vouchers and gift cards used by the order (its
+  `voucherCode` and `giftCards`) mark their claims as used.
 """
 
 from __future__ import annotations
@@ -39,6 +41,21 @@ def reverse_points_of_refunds(ctx: WebhookContext) -> None:
         )
 
 
+@handles("ORDER_CREATED", "ORDER_FULLY_PAID", "ORDER_UPDATED", priority=AFTER_RETURNS)
+def mark_reward_codes_used(ctx: WebhookContext) -> None:
+    order = ctx.payload.get("order") or {}
+    codes = [order["voucherCode"]] if order.get("voucherCode") else []
+    cards = [card["id"] for card in order.get("giftCards") or [] if card and card.get("id")]
+    if order.get("id") and (codes or cards):
+        loyalty_actions.mark_rewards_used(
+            installation=ctx.installation,
+            order_saleor_id=order["id"],
+            order_number=str(order.get("number") or ""),
+            voucher_codes=codes,
+            gift_card_ids=cards,
+        )
+
+
 @handles("ORDER_CANCELLED", priority=AFTER_RETURNS)
 def reverse_points_of_cancelled_order(ctx: WebhookContext) -> None:
     if ctx.order is not None:
@@ -56,8 +73,8 @@ def attach_points_to_new_customer(ctx: WebhookContext) -> None:
     loyalty_actions.award_action_points(
         installation=ctx.installation,
         action="signup",
-        email=user["email"],
-        user_id=user["id"],
+        customer_email=user["email"],
+        customer_user_id=user["id"],
         reference=user["id"],
         actor=Actor.saleor(),
     )
