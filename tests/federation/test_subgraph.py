@@ -295,3 +295,53 @@ def test_user_loyalty_account_by_the_email_key_finds_the_signed_in_customers_acc
 
     assert own["data"]["_entities"] == [{"loyaltyAccount": {"availablePoints": 0, "pendingPoints": 100}}]
     assert other["data"]["_entities"] == [{"loyaltyAccount": None}]
+
+
+LOYALTY_ACCOUNT_ENTITIES = """
+query Accounts($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on LoyaltyAccount { email pendingPoints } }
+}
+"""
+
+
+def test_loyalty_account_entity_is_only_for_its_member_and_staff_with_manage_users(
+    gql, installation, make_token, staff_token, django_assert_max_num_queries
+):
+    from saleor_aftersales.core.ids import to_global_id
+    from saleor_aftersales.loyalty.actions import earn_for_order
+    from saleor_aftersales.loyalty.models import Account
+    from tests.loyalty import factories as loyalty
+
+    loyalty.make_programme(installation)
+    order = loyalty.make_order(installation)
+    earn_for_order(order=order, actor=Actor(type=ActorType.SYSTEM))
+    account = Account.objects.get(installation=installation)
+    refs = {
+        "representations": [
+            {"__typename": "LoyaltyAccount", "id": to_global_id("LoyaltyAccount", account.pk)}
+        ]
+    }
+    mine = {"email": order.user_email, "pendingPoints": 100}
+
+    with django_assert_max_num_queries(6):
+        own = gql(
+            LOYALTY_ACCOUNT_ENTITIES, refs, token=make_token(user_id=order.user_id, email=order.user_email)
+        )
+    other = gql(LOYALTY_ACCOUNT_ENTITIES, refs, token=make_token(user_id=BOB_ID, email=BOB_EMAIL))
+    staff = gql(LOYALTY_ACCOUNT_ENTITIES, refs, token=staff_token("MANAGE_USERS"))
+    staff_without = gql(LOYALTY_ACCOUNT_ENTITIES, refs, token=staff_token("MANAGE_ORDERS"))
+    wrong_type = gql(
+        LOYALTY_ACCOUNT_ENTITIES,
+        {
+            "representations": [
+                {"__typename": "LoyaltyAccount", "id": to_global_id("ReturnRequest", account.pk)}
+            ]
+        },
+        token=staff_token("MANAGE_USERS"),
+    )
+
+    assert own["data"]["_entities"] == [mine]
+    assert other["data"]["_entities"] == [None]
+    assert staff["data"]["_entities"] == [mine]
+    assert staff_without["data"]["_entities"] == [None]
+    assert wrong_type["data"]["_entities"] == [None]

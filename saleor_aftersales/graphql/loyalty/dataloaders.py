@@ -68,3 +68,35 @@ class QualifyingByAccountIdLoader(DataLoader):
 class RewardByIdLoader(DataLoader):
     def batch_load(self, keys):
         return by_key(Reward.objects.filter(pk__in=keys), keys)
+
+
+class VisibleAccountByPkLoader(DataLoader):
+    """A loyalty Account by pk for `_entities`, or None when the requestor may not see it.
+
+    Customers see the accounts under their user id, and a guest account held under their email that no user owns
+    yet (the same rule as `selectors.accounts_of`); staff need MANAGE_USERS; another installation sees nothing.
+    """
+
+    def batch_load(self, keys):
+        from ...installations.permissions import SaleorPermission
+        from ...loyalty.models import Account
+
+        requestor = self.context.requestor
+        if requestor.installation is None:
+            return [None] * len(keys)
+        rows = Account.objects.filter(installation=requestor.installation, pk__in=keys)
+
+        def visible(account):
+            if account is None:
+                return None
+            if requestor.is_staff:
+                return account if requestor.has_perm(SaleorPermission.MANAGE_USERS) else None
+            if requestor.is_customer:
+                actor = requestor.actor
+                if actor.user_id and account.user_id == actor.user_id:
+                    return account
+                if not account.user_id and actor.email and account.email == actor.email.strip().lower():
+                    return account
+            return None
+
+        return [visible(account) for account in by_key(rows, keys)]

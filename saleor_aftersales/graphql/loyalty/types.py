@@ -6,13 +6,16 @@ import enum
 from decimal import Decimal
 
 import graphene
+from graphene_federation import key
 
 from ...core.i18n import normalize_language
 from ...core.ids import to_global_id
 from ...core.time import now
 from ...loyalty import error_codes, selectors
+from ...loyalty.models import Account as AccountModel
 from ...loyalty.models import ClaimStatus, EntryKind, LotStatus, RewardKind, TierBasis
 from ..core.context import get_loader, get_requestor
+from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
 from ..core.types import Money, money, page_size
 from .dataloaders import ProgrammeByAccountLoader, QualifyingByAccountIdLoader, RewardByIdLoader
@@ -275,8 +278,21 @@ def _tier_progress(account, programme, qualifying):
     )
 
 
+@key("id")
 class LoyaltyAccount(graphene.ObjectType):
     id = graphene.ID(description="Null until the member earns anything.")
+
+    @classmethod
+    def is_type_of(cls, root, info):
+        # `_entities` hands back our model row, which the _Entity union must recognise as this type.
+        return isinstance(root, (cls, AccountModel))
+
+    @staticmethod
+    def _resolve_reference(entity, info):
+        from .dataloaders import VisibleAccountByPkLoader
+
+        return reference_resolver("LoyaltyAccount", VisibleAccountByPkLoader)(entity, info)
+
     channel = graphene.String(required=True)
     email = graphene.String(required=True)
     user_id = graphene.ID()
