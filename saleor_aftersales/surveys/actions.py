@@ -152,8 +152,8 @@ def _award_points(survey: Survey, response: SurveyResponse, actor: Actor) -> int
         entry = award_action_points(
             installation=survey.installation,
             action=LOYALTY_ACTION,
-            email=survey.customer_email,
-            user_id=survey.customer_user_id or None,
+            customer_email=survey.customer_email,
+            customer_user_id=survey.customer_user_id or None,
             reference=f"survey:{survey.pk}",
             actor=Actor.system("surveys"),
         )

@@ -34,9 +34,9 @@ def ask_for_feedback(event: NotificationEvent) -> None:
     subject_type = event.subject_type or RESOLUTION_EVENTS[event.event]
     if subject_type not in SubjectType.values:
         return
-    if event.event == "warranty_claim_decided":
-        if str(event.context.get("decision", "")).lower() in CLAIM_DECISIONS_STILL_OPEN:
-            return
+    decision = str(event.context.get("decision", "")).lower()
+    if event.event == "warranty_claim_decided" and decision in CLAIM_DECISIONS_STILL_OPEN:
+        return
     if event.event == "repair_status_changed":
         status = str(event.context.get("status", "")).lower()
         if status not in FINAL_REPAIR_STATUSES:
