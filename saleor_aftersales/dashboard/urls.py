@@ -6,6 +6,7 @@ from .views import (
     knowledge_settings,
     loyalty,
     loyalty_settings,
+    popups,
     returns,
     service,
     settings,
@@ -67,6 +68,8 @@ urlpatterns = [
     ),
     path("dashboard/frag/returns/<int:pk>/retry", returns.return_retry_fragment, name="dashboard-frag-retry"),
     path("dashboard/frag/popups/order", returns.order_actions_fragment, name="dashboard-frag-order-actions"),
+    path("dashboard/frag/popups/case", popups.case_open_fragment, name="dashboard-frag-case-open"),
+    path("dashboard/frag/popups/order/claim", popups.order_claim_fragment, name="dashboard-frag-order-claim"),
     path("dashboard/frag/service", service.service_fragment, name="dashboard-frag-service"),
     path(
         "dashboard/frag/service/<int:pk>", service.service_case_fragment, name="dashboard-frag-service-case"
