@@ -6,6 +6,7 @@ from .views import (
     knowledge_settings,
     loyalty,
     loyalty_settings,
+    operations_settings,
     popups,
     returns,
     service,
@@ -168,6 +169,52 @@ urlpatterns = [
         "dashboard/frag/settings/knowledge/<int:pk>/publish",
         knowledge_settings.article_publish_fragment,
         name="dashboard-frag-article-publish",
+    ),
+    path(
+        "dashboard/frag/settings/warranty",
+        operations_settings.warranty_fragment,
+        name="dashboard-frag-warranty-settings",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/terms",
+        operations_settings.terms_save_fragment,
+        name="dashboard-frag-warranty-terms",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/settings",
+        operations_settings.warranty_settings_save_fragment,
+        name="dashboard-frag-warranty-config",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/centers",
+        operations_settings.center_save_fragment,
+        name="dashboard-frag-service-center",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/technicians",
+        operations_settings.technician_save_fragment,
+        name="dashboard-frag-technician",
+    ),
+    path("dashboard/frag/settings/sla", operations_settings.sla_fragment, name="dashboard-frag-sla-settings"),
+    path(
+        "dashboard/frag/settings/sla/policies",
+        operations_settings.policy_save_fragment,
+        name="dashboard-frag-sla-policy",
+    ),
+    path(
+        "dashboard/frag/settings/sla/calendars",
+        operations_settings.calendar_save_fragment,
+        name="dashboard-frag-sla-calendar",
+    ),
+    path(
+        "dashboard/frag/settings/notifications",
+        operations_settings.templates_fragment,
+        name="dashboard-frag-templates",
+    ),
+    path(
+        "dashboard/frag/settings/notifications/save",
+        operations_settings.template_save_fragment,
+        name="dashboard-frag-template-save",
     ),
     path("dashboard/frag/widgets/order", widgets.order_widget_fragment, name="dashboard-frag-order-widget"),
     path(

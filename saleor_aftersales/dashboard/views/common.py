@@ -122,6 +122,9 @@ SETTINGS_TABS = {
     "/dashboard/frag/settings/loyalty": "loyalty",
     "/dashboard/frag/settings/rewards": "rewards",
     "/dashboard/frag/settings/knowledge": "knowledge",
+    "/dashboard/frag/settings/warranty": "warranty",
+    "/dashboard/frag/settings/sla": "sla",
+    "/dashboard/frag/settings/notifications": "notifications",
 }
 
 
