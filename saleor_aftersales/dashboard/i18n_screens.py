@@ -86,6 +86,7 @@ TEXTS = {
         "preview": "Preview",
         "reset_default": "Back to the default",
         "template_reset": "Default text restored",
+        "delete": "Delete",
     },
     "zh-hans": {
         "order_actions_title": "此订单的售后",
@@ -169,5 +170,6 @@ TEXTS = {
         "preview": "预览",
         "reset_default": "恢复默认",
         "template_reset": "已恢复默认文本",
+        "delete": "删除",
     },
 }

@@ -195,6 +195,21 @@ urlpatterns = [
         operations_settings.technician_save_fragment,
         name="dashboard-frag-technician",
     ),
+    path(
+        "dashboard/frag/settings/warranty/terms/<int:pk>/delete",
+        operations_settings.terms_delete_fragment,
+        name="dashboard-frag-warranty-terms-delete",
+    ),
+    path(
+        "dashboard/frag/settings/sla/policies/<int:pk>/delete",
+        operations_settings.policy_delete_fragment,
+        name="dashboard-frag-sla-policy-delete",
+    ),
+    path(
+        "dashboard/frag/settings/sla/calendars/<int:pk>/delete",
+        operations_settings.calendar_delete_fragment,
+        name="dashboard-frag-sla-calendar-delete",
+    ),
     path("dashboard/frag/settings/sla", operations_settings.sla_fragment, name="dashboard-frag-sla-settings"),
     path(
         "dashboard/frag/settings/sla/policies",

@@ -249,3 +249,38 @@ def test_notification_templates_preview_save_and_reset(
         client.get("/dashboard/frag/settings/notifications?event=return_approved", **_headers(token))
     _post(client, url, {**draft, "op": "reset"}, token)
     assert not NotificationTemplate.objects.filter(event="return_approved").exists()
+
+
+def test_delete_terms_policies_and_calendars_of_this_installation_only(client, installation, staff_token):
+    token = staff_token(ORDERS)
+    calendar = BusinessCalendar.objects.create(installation=installation, name="Office", is_24_7=True)
+    policy = SlaPolicy.objects.create(
+        installation=installation, subject_type="service_case", metric="resolution", target_minutes=60,
+        calendar=calendar,
+    )  # fmt: skip
+    terms = WarrantyTerms.objects.create(installation=installation, scope="default", name="Default")
+    for url in (
+        f"/dashboard/frag/settings/warranty/terms/{terms.pk + 100}/delete",
+        f"/dashboard/frag/settings/sla/policies/{policy.pk + 100}/delete",
+        f"/dashboard/frag/settings/sla/calendars/{calendar.pk + 100}/delete",
+    ):
+        response, body = _post(client, url, {}, token)
+        assert 'data-code="NOT_FOUND" data-field="id"' in body and _notify(response)["status"] == "error", url
+    assert (
+        client.post(
+            f"/dashboard/frag/settings/sla/policies/{policy.pk}/delete",
+            **_headers(staff_token("MANAGE_USERS")),
+        ).status_code
+        == 403
+    )
+    assert (WarrantyTerms.objects.count(), SlaPolicy.objects.count(), BusinessCalendar.objects.count()) == (
+        1,
+        1,
+        1,
+    )
+    _post(client, f"/dashboard/frag/settings/sla/calendars/{calendar.pk}/delete", {}, token)
+    policy.refresh_from_db()
+    assert policy.calendar_id is None and not BusinessCalendar.objects.exists()
+    _post(client, f"/dashboard/frag/settings/sla/policies/{policy.pk}/delete", {}, token)
+    _, body = _post(client, f"/dashboard/frag/settings/warranty/terms/{terms.pk}/delete", {}, token)
+    assert not SlaPolicy.objects.exists() and not WarrantyTerms.objects.exists() and "data-terms=" not in body

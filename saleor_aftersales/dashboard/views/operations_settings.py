@@ -461,3 +461,44 @@ def template_save_fragment(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return render_templates(request, requestor, error=form_error(exc), trigger=failure(exc), draft=draft)
     return render_templates(request, requestor, trigger=success(texts["saved"], event))
+
+
+# ---- deletions (the same actions as warrantyTermsDelete / slaPolicyDelete / slaCalendarDelete) -------------------
+
+
+@csrf_exempt
+@require_POST
+def terms_delete_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(requestor, data):
+        terms = WarrantyTerms.objects.filter(installation=requestor.installation, pk=pk).first()
+        if terms is None:
+            raise DomainError("NOT_FOUND", "Unknown warranty terms.", "id")
+        warranty_actions.delete_terms(terms=terms, actor=requestor.actor)
+
+    return _warranty_write(request, perform, "")
+
+
+@csrf_exempt
+@require_POST
+def policy_delete_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(requestor, data):
+        policy = SlaPolicy.objects.filter(installation=requestor.installation, pk=pk).first()
+        if policy is None:
+            raise DomainError("NOT_FOUND", "Unknown SLA policy.", "id")
+        sla_actions.delete_policy(policy=policy)
+        return ""
+
+    return _sla_write(request, perform)
+
+
+@csrf_exempt
+@require_POST
+def calendar_delete_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(requestor, data):
+        calendar = BusinessCalendar.objects.filter(installation=requestor.installation, pk=pk).first()
+        if calendar is None:
+            raise DomainError("NOT_FOUND", "Unknown calendar.", "id")
+        sla_actions.delete_calendar(calendar=calendar)
+        return ""
+
+    return _sla_write(request, perform)
