@@ -54,7 +54,7 @@ def manifest_extensions() -> list[dict]:
         ),
         _ext(
             "order-actions",
-            "Start a return or claim",
+            "Start a return, warranty claim or case",
             "ORDER_DETAILS_MORE_ACTIONS",
             "/dashboard/popups/order",
             [ORDERS],
@@ -68,6 +68,15 @@ def manifest_extensions() -> list[dict]:
             [ORDERS],
             "WIDGET",
             **widget,
+        ),
+        # One popup for both: each part is shown to the staff holding its permission.
+        _ext(
+            "customer-case",
+            "Open a service case",
+            "CUSTOMER_DETAILS_MORE_ACTIONS",
+            "/dashboard/popups/customer",
+            [ORDERS],
+            "POPUP",
         ),
         _ext(
             "customer-actions",

@@ -375,10 +375,12 @@ TEXTS["zh-hans"].update(
 
 
 def _merge_section_texts() -> None:
+    from .i18n_screens import TEXTS as SCREEN_TEXTS
     from .i18n_settings import TEXTS as SETTINGS_TEXTS
 
-    for language, texts in SETTINGS_TEXTS.items():
-        TEXTS[language].update(texts)
+    for section in (SETTINGS_TEXTS, SCREEN_TEXTS):
+        for language, texts in section.items():
+            TEXTS[language].update(texts)
 
 
 _merge_section_texts()

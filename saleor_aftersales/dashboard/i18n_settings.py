@@ -101,6 +101,9 @@ TEXTS = {
         "basis_spend": "Amount spent in 12 months",
         "lot_state": "State",
         "reward_claims": "Rewards claimed",
+        "no_customer_warranties": "No live warranties.",
+        "open_service_cases": "Open service cases",
+        "no_open_cases": "No open service cases.",
     },
     "zh-hans": {
         "tab_returns": "退货",
@@ -200,5 +203,8 @@ TEXTS = {
         "basis_spend": "近 12 个月消费金额",
         "lot_state": "状态",
         "reward_claims": "已兑换奖励",
+        "no_customer_warranties": "没有有效的保修。",
+        "open_service_cases": "处理中的服务工单",
+        "no_open_cases": "没有处理中的服务工单。",
     },
 }

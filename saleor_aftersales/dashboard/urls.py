@@ -6,6 +6,8 @@ from .views import (
     knowledge_settings,
     loyalty,
     loyalty_settings,
+    operations_settings,
+    popups,
     returns,
     service,
     settings,
@@ -67,6 +69,8 @@ urlpatterns = [
     ),
     path("dashboard/frag/returns/<int:pk>/retry", returns.return_retry_fragment, name="dashboard-frag-retry"),
     path("dashboard/frag/popups/order", returns.order_actions_fragment, name="dashboard-frag-order-actions"),
+    path("dashboard/frag/popups/case", popups.case_open_fragment, name="dashboard-frag-case-open"),
+    path("dashboard/frag/popups/order/claim", popups.order_claim_fragment, name="dashboard-frag-order-claim"),
     path("dashboard/frag/service", service.service_fragment, name="dashboard-frag-service"),
     path(
         "dashboard/frag/service/<int:pk>", service.service_case_fragment, name="dashboard-frag-service-case"
@@ -165,6 +169,67 @@ urlpatterns = [
         "dashboard/frag/settings/knowledge/<int:pk>/publish",
         knowledge_settings.article_publish_fragment,
         name="dashboard-frag-article-publish",
+    ),
+    path(
+        "dashboard/frag/settings/warranty",
+        operations_settings.warranty_fragment,
+        name="dashboard-frag-warranty-settings",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/terms",
+        operations_settings.terms_save_fragment,
+        name="dashboard-frag-warranty-terms",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/settings",
+        operations_settings.warranty_settings_save_fragment,
+        name="dashboard-frag-warranty-config",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/centers",
+        operations_settings.center_save_fragment,
+        name="dashboard-frag-service-center",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/technicians",
+        operations_settings.technician_save_fragment,
+        name="dashboard-frag-technician",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/terms/<int:pk>/delete",
+        operations_settings.terms_delete_fragment,
+        name="dashboard-frag-warranty-terms-delete",
+    ),
+    path(
+        "dashboard/frag/settings/sla/policies/<int:pk>/delete",
+        operations_settings.policy_delete_fragment,
+        name="dashboard-frag-sla-policy-delete",
+    ),
+    path(
+        "dashboard/frag/settings/sla/calendars/<int:pk>/delete",
+        operations_settings.calendar_delete_fragment,
+        name="dashboard-frag-sla-calendar-delete",
+    ),
+    path("dashboard/frag/settings/sla", operations_settings.sla_fragment, name="dashboard-frag-sla-settings"),
+    path(
+        "dashboard/frag/settings/sla/policies",
+        operations_settings.policy_save_fragment,
+        name="dashboard-frag-sla-policy",
+    ),
+    path(
+        "dashboard/frag/settings/sla/calendars",
+        operations_settings.calendar_save_fragment,
+        name="dashboard-frag-sla-calendar",
+    ),
+    path(
+        "dashboard/frag/settings/notifications",
+        operations_settings.templates_fragment,
+        name="dashboard-frag-templates",
+    ),
+    path(
+        "dashboard/frag/settings/notifications/save",
+        operations_settings.template_save_fragment,
+        name="dashboard-frag-template-save",
     ),
     path("dashboard/frag/widgets/order", widgets.order_widget_fragment, name="dashboard-frag-order-widget"),
     path(

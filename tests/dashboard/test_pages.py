@@ -38,10 +38,16 @@ def test_extensions_ask_only_for_app_permissions():
         "POPUP",
         ["MANAGE_ORDERS"],
     )
-    assert (
-        mounts["CUSTOMER_DETAILS_MORE_ACTIONS"]["target"],
-        mounts["CUSTOMER_DETAILS_MORE_ACTIONS"]["permissions"],
-    ) == ("POPUP", ["MANAGE_USERS"])
+    # The customer popup: adjust points (MANAGE_USERS) and open a case (MANAGE_ORDERS), one entry per permission.
+    customer_actions = {
+        e["identifier"]: (e["target"], e["permissions"], e["url"].rsplit("/dashboard", 1)[1])
+        for e in extensions
+        if e["mount"] == "CUSTOMER_DETAILS_MORE_ACTIONS"
+    }
+    assert customer_actions == {
+        "customer-actions": ("POPUP", ["MANAGE_USERS"], "/popups/customer"),
+        "customer-case": ("POPUP", ["MANAGE_ORDERS"], "/popups/customer"),
+    }
     # WIDGET only where the Dashboard allows it; identifiers unique (openPopup).
     for extension in extensions:
         if extension["target"] == "WIDGET":

@@ -156,8 +156,10 @@ def test_every_screen_paints_after_one_round_trip(
 ):
     host, page = browser_page
     order_id = make_return(installation).order.saleor_id
-    token = staff_token("MANAGE_ORDERS", "MANAGE_USERS", "MANAGE_DISCOUNTS")
+    token = staff_token("MANAGE_ORDERS", "MANAGE_USERS", "MANAGE_DISCOUNTS", "MANAGE_SETTINGS")
     screens = [
+        ("/dashboard/warranty", {}, "#warranty-claims"),
+        ("/dashboard/service", {}, "#service-inbox"),
         ("/dashboard/returns", {}, "#returns-queue"),
         ("/dashboard/loyalty", {}, "#loyalty"),
         ("/dashboard/insights", {}, "#insights"),
@@ -184,6 +186,9 @@ def test_every_screen_paints_after_one_round_trip(
         ("loyalty", "#settings-loyalty"),
         ("rewards", "#settings-rewards"),
         ("knowledge", "#settings-knowledge"),
+        ("warranty", "#settings-warranty"),
+        ("sla", "#settings-sla"),
+        ("notifications", "#settings-notifications"),
     ):
         calls.clear()
         frame.locator(f'nav.tabs a[data-tab="{tab}"]').click()

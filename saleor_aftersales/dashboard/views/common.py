@@ -103,11 +103,28 @@ def staff(request: HttpRequest, permission: str) -> Requestor | HttpResponse:
     return requestor
 
 
+def staff_any(request: HttpRequest, *permissions: str) -> Requestor | HttpResponse:
+    """Like `staff`, for a screen whose parts need different permissions: the user must hold at least one of them
+    (each part then checks its own, see `holds`)."""
+    for permission in permissions[:-1]:
+        found = staff(request, permission)
+        if not isinstance(found, HttpResponse) or found.status_code == 401:
+            return found
+    return staff(request, permissions[-1])
+
+
+def holds(requestor: Requestor, permission: str) -> bool:
+    return permission in requestor.actor.permissions
+
+
 SETTINGS_TABS = {
     "/dashboard/frag/settings": "returns",
     "/dashboard/frag/settings/loyalty": "loyalty",
     "/dashboard/frag/settings/rewards": "rewards",
     "/dashboard/frag/settings/knowledge": "knowledge",
+    "/dashboard/frag/settings/warranty": "warranty",
+    "/dashboard/frag/settings/sla": "sla",
+    "/dashboard/frag/settings/notifications": "notifications",
 }
 
 

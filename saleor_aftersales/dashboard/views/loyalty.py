@@ -17,7 +17,17 @@ from ...loyalty import actions as loyalty_actions
 from ...loyalty import selectors as loyalty_selectors
 from ...loyalty.models import Account
 from ...orders.models import Customer
-from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
+from .common import (
+    failure,
+    form_error,
+    int_or_none,
+    params,
+    shell,
+    staff,
+    staff_any,
+    success,
+    with_trigger,
+)
 
 PERMISSION = "MANAGE_USERS"
 LEDGER_ROWS = 20
@@ -41,6 +51,8 @@ def render_customer(
     email: str = "",
     error: dict | None = None,
     trigger: dict | None = None,
+    loyalty: bool = True,
+    extra: dict | None = None,
 ) -> HttpResponse:
     installation = requestor.installation
     now = timezone.now()
@@ -48,7 +60,7 @@ def render_customer(
     accounts: list[Account] = []
     if email and not customer_id:
         customer_id = _user_id_for_email(installation, email)
-    if customer_id or email:
+    if loyalty and (customer_id or email):
         summary = loyalty_selectors.account_summary(installation, user_id=customer_id, email=email, now=now)
         by_pk = {
             a.pk: a for a in loyalty_selectors.accounts_of(installation, user_id=customer_id, email=email)
@@ -69,6 +81,8 @@ def render_customer(
         "error": error,
         # One key per rendered form: a double-click or an htmx retry adjusts once.
         "adjust_key": uuid.uuid4().hex,
+        "can_adjust": loyalty,
+        **(extra or {}),
     }
     return with_trigger(render(request, template, context), trigger)
 
@@ -113,13 +127,15 @@ def loyalty_fragment(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_GET
 def customer_actions_fragment(request: HttpRequest) -> HttpResponse:
-    requestor = staff(request, PERMISSION)
+    """The customer page's MORE_ACTIONS popup: adjust points (MANAGE_USERS) and open a case (MANAGE_ORDERS); a
+    user holding one of the two sees that part."""
+    from .popups import CASE_PERMISSION, render_customer_popup
+
+    requestor = staff_any(request, CASE_PERMISSION, PERMISSION)
     if isinstance(requestor, HttpResponse):
         return requestor
     customer_id, _email = _who(request)
-    return render_customer(
-        request, requestor, template="dashboard/customer_actions.html", customer_id=customer_id
-    )
+    return render_customer_popup(request, requestor, customer_id=customer_id)
 
 
 @csrf_exempt
@@ -129,7 +145,19 @@ def loyalty_adjust_fragment(request: HttpRequest) -> HttpResponse:
     if isinstance(requestor, HttpResponse):
         return requestor
     customer_id, email = _who(request)
-    template = "dashboard/customer_actions.html" if request.POST.get("popup") else "dashboard/loyalty.html"
+    if request.POST.get("popup"):
+        from .popups import render_customer_popup
+
+        def again(**kwargs):
+            return render_customer_popup(request, requestor, customer_id=customer_id, **kwargs)
+    else:
+
+        def again(**kwargs):
+            return render_customer(
+                request, requestor, template="dashboard/loyalty.html", customer_id=customer_id, email=email,
+                **kwargs,
+            )  # fmt: skip
+
     try:
         account = loyalty_actions.account_for_staff(
             requestor.installation, int_or_none(request.POST.get("accountId")) or 0
@@ -145,16 +173,5 @@ def loyalty_adjust_fragment(request: HttpRequest) -> HttpResponse:
             idempotency_key=request.POST.get("key", "")[:64] or None,
         )
     except DomainError as exc:
-        return render_customer(
-            request,
-            requestor,
-            template=template,
-            customer_id=customer_id,
-            email=email,
-            error=form_error(exc),
-            trigger=failure(exc),
-        )
-    trigger = success(request.texts["adjusted"], f"{points:+d}", refresh=True)
-    return render_customer(
-        request, requestor, template=template, customer_id=customer_id, email=email, trigger=trigger
-    )
+        return again(error=form_error(exc), trigger=failure(exc))
+    return again(trigger=success(request.texts["adjusted"], f"{points:+d}", refresh=True))

@@ -303,9 +303,12 @@ def _order(requestor: Requestor, order_id: str) -> Order | None:
     )
 
 
-def _render_start(
-    request: HttpRequest, requestor: Requestor, order: Order | None, *, error=None, trigger=None
+def render_start(
+    request: HttpRequest, requestor: Requestor, order: Order | None, *, error=None, trigger=None, **popup
 ):
+    """The order popup: start a return or claim here; file a warranty claim or open a case (views/popups.py)."""
+    from .popups import order_popup_context
+
     rows = []
     reasons = []
     if order is not None:
@@ -326,6 +329,7 @@ def _render_start(
         "kinds": [(value, label) for value, label in RequestKind.choices if value in KINDS],
         "resolutions": [(v, label) for v, label in Resolution.choices if v != Resolution.EXCHANGE],
         "error": error,
+        **order_popup_context(request, requestor, order, **popup),
     }
     return with_trigger(render(request, "dashboard/order_actions.html", context), trigger)
 
@@ -338,7 +342,7 @@ def order_actions_fragment(request: HttpRequest) -> HttpResponse:
         return requestor
     order = _order(requestor, params(request).get("orderId", ""))
     if request.method == "GET":
-        return _render_start(request, requestor, order)
+        return render_start(request, requestor, order)
     if order is None:
         return HttpResponse(status=404)
     try:
@@ -361,6 +365,6 @@ def order_actions_fragment(request: HttpRequest) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except DomainError as exc:
-        return _render_start(request, requestor, order, error=form_error(exc), trigger=failure(exc))
+        return render_start(request, requestor, order, error=form_error(exc), trigger=failure(exc))
     trigger = success(request.texts["return_started"], created.number, refresh=True, close=True)
     return render_detail(request, requestor, created.pk, trigger=trigger)

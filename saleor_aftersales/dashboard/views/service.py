@@ -31,7 +31,7 @@ def service_page(request: HttpRequest) -> HttpResponse:
     return shell(request, "service")
 
 
-def _sla_of(rows) -> None:
+def sla_of(rows) -> None:
     """The most urgent clock state per case, one query for the whole page."""
     current = now()
     clocks: dict[str, list] = {}
@@ -59,7 +59,7 @@ def service_fragment(request: HttpRequest) -> HttpResponse:
     statuses = ACTIVE if status == "active" else ([status] if status in CaseStatus.values else [])
     rows = service_selectors.inbox(requestor.installation, now=now(), statuses=statuses, search=search)
     page = list(rows[:INBOX_SIZE])
-    _sla_of(page)
+    sla_of(page)
     context = {
         "t": request.texts,
         "rows": page,
@@ -85,7 +85,7 @@ def render_case(
     )
     if case is None:
         return HttpResponse(status=404)
-    _sla_of([case])
+    sla_of([case])
     language = getattr(request, "language", "en")
     timeline = [
         {

@@ -26,6 +26,8 @@ WIDGET_ROWS = 20
 WIDGET_LOTS = 5
 WIDGET_ENTRIES = 8
 WIDGET_CLAIMS = 3
+WIDGET_WARRANTIES = 10
+WIDGET_CASES = 10
 HOME_QUEUE_ROWS = 10
 SUBJECT_ORDER = ("return_request", "warranty_claim", "repair_order", "service_case")
 LOYALTY_PERMISSION = "MANAGE_USERS"
@@ -159,8 +161,49 @@ def customer_widget_fragment(request: HttpRequest) -> HttpResponse:
         "open_count": sum(1 for row in rows if row.status in OPEN),
         "loyalty": loyalty,
         "language": request.language,
+        "customer_id": customer_id,
+        "warranties": _customer_warranties(installation, customer_id, now),
+        "cases": _customer_cases(installation, customer_id),
     }
     return render(request, "dashboard/customer_widget.html", context)
+
+
+def _customer_warranties(installation, customer_id: str, now):
+    """The customer's live warranties, soonest to expire first, with days left (one query)."""
+    from ...warranty.models import Warranty, WarrantyStatus
+    from ...warranty.policies import days_left
+
+    if not customer_id:
+        return []
+    rows = list(
+        Warranty.objects.filter(
+            installation=installation,
+            customer_user_id=customer_id,
+            status__in=(WarrantyStatus.ACTIVE, WarrantyStatus.PENDING_VERIFICATION),
+            expires_at__gt=now,
+        )
+        .select_related("order")
+        .order_by("expires_at", "id")[:WIDGET_WARRANTIES]
+    )
+    for row in rows:
+        row.days_left = days_left(expires_at=row.expires_at, now=now)
+    return rows
+
+
+def _customer_cases(installation, customer_id: str):
+    """The customer's open service cases, latest activity first, with the most urgent SLA state (two queries)."""
+    from ...service.selectors import customer_cases
+    from .service import ACTIVE, sla_of
+
+    if not customer_id:
+        return []
+    rows = list(
+        customer_cases(installation, user_id=customer_id, email="")
+        .filter(status__in=ACTIVE)
+        .order_by("-updated_at", "-id")[:WIDGET_CASES]
+    )
+    sla_of(rows)
+    return rows
 
 
 def _subject_rank(kind: str) -> tuple[int, str]:
