@@ -86,3 +86,26 @@ def test_order_widget_shows_warranties_with_days_left_and_open_claims(client, in
     )
     html = body.content.decode()
     assert f'data-warranty="{claim.warranty_id}"' in html and f'data-claim="{claim.number}"' in html
+
+
+def test_order_widget_shows_the_orders_repairs_with_sla_in_constant_sql(
+    client, installation, staff_token, django_assert_max_num_queries
+):
+    claim = _claim(installation)
+    actions.decide_claim(claim=claim, actor=STAFF, decision="repair", note="resole", now=NOW)
+    repair = RepairOrder.objects.get()
+    url = f"/dashboard/frag/widgets/order?orderId={claim.warranty.order.saleor_id}"
+    token = staff_token(ORDERS)
+
+    with django_assert_max_num_queries(12) as first:
+        html = client.get(url, **_headers(token)).content.decode()
+
+    assert f'data-repair="{repair.number}"' in html and 'data-sla="on_track"' in html
+    assert 'class="pill status-awaiting_item"' in html
+    # A second repair order on the same order costs no extra query.
+    second = _claim(installation)
+    actions.decide_claim(claim=second, actor=STAFF, decision="repair", note="stitch", now=NOW)
+    RepairOrder.objects.filter(claim=second).update(order=repair.order)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = client.get(url, **_headers(token)).content.decode()
+    assert html.count("data-repair=") == 2

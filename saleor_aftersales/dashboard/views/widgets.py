@@ -74,8 +74,27 @@ def order_widget_fragment(request: HttpRequest) -> HttpResponse:
         "order_id": order_id,
         "points": points,
         "warranties": _order_warranties(installation, order_id, now),
+        "repairs": _order_repairs(installation, order_id, now),
     }
     return render(request, "dashboard/order_widget.html", context)
+
+
+def _order_repairs(installation, order_id: str, now):
+    """The order's repair orders with their state, promised date and turnaround SLA (two queries)."""
+    from ...warranty.models import RepairOrder
+
+    if not order_id:
+        return []
+    rows = list(
+        RepairOrder.objects.filter(installation=installation, order__saleor_id=order_id).order_by(
+            "-created_at"
+        )[:WIDGET_ROWS]
+    )
+    clocks = clocks_for(installation, "repair_order", [row.pk for row in rows])
+    for row in rows:
+        latest = max(clocks.get(str(row.pk), []), key=lambda c: c.started_at, default=None)
+        row.sla = sla_state(latest, now)
+    return rows
 
 
 def _order_warranties(installation, order_id: str, now):
