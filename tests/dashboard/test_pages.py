@@ -154,9 +154,9 @@ def test_order_customer_and_home_widgets(client, installation, staff_token, djan
     request = make_return(installation)
     make_return(installation)
     token = staff_token("MANAGE_ORDERS")
-    with django_assert_max_num_queries(
-        5
-    ):  # + the order's warranties (their open claims only when there are some)
+    # Returns + clocks + points + the order's warranties + its repair orders (claims and repair clocks only
+    # when there are some).
+    with django_assert_max_num_queries(6):
         body = client.get(
             f"/dashboard/frag/widgets/order?orderId={request.order.saleor_id}", **_headers(token)
         ).content.decode()
