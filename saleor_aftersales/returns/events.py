@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.actors import Actor
-from .models import ReturnEvent, ReturnRequest
+from ..core.events import EventRecorder
+from .models import ReturnEvent
 
 # Event types that are not transitions.
 CREATED = "created"
@@ -15,25 +15,7 @@ SETTLEMENT_SUCCEEDED = "settlement_succeeded"
 SETTLEMENT_FAILED = "settlement_failed"
 
 
-def record_event(
-    request: ReturnRequest,
-    *,
-    type: str,
-    actor: Actor,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> ReturnEvent:
-    return ReturnEvent.objects.create(
-        request=request,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        **actor.as_record(),
-    )
+record_event = EventRecorder(ReturnEvent, "request")
 
 
 # What the customer reads in the timeline, per event type.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.actors import Actor
-from .models import ServiceCase, ServiceCaseEvent
+from ..core.events import EventRecorder
+from .models import ServiceCaseEvent
 
 CREATED = "created"
 ASSIGNED = "assigned"
@@ -18,25 +18,7 @@ ERASED = "personal_data_erased"
 INTERNAL = {ASSIGNED, PRIORITY_CHANGED, TAGS_CHANGED, SLA_WARNING, SLA_BREACHED, ESCALATED, ERASED}
 
 
-def record_event(
-    case: ServiceCase,
-    *,
-    type: str,
-    actor: Actor,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> ServiceCaseEvent:
-    return ServiceCaseEvent.objects.create(
-        case=case,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        **actor.as_record(),
-    )
+record_event = EventRecorder(ServiceCaseEvent, "case")
 
 
 # What the customer reads in the timeline, per event type.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core.actors import Actor
-from .models import Survey, SurveyEvent
+from ..core.events import EventRecorder
+from .models import SurveyEvent
 
 REQUESTED = "requested"
 RESENT = "resent"
@@ -17,22 +17,4 @@ SURVEY_LOW_SCORE = "survey_low_score"
 WEBHOOK_EVENTS = (SURVEY_COMPLETED, SURVEY_LOW_SCORE)
 
 
-def record_event(
-    survey: Survey,
-    *,
-    type: str,
-    actor: Actor,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict | None = None,
-) -> SurveyEvent:
-    return SurveyEvent.objects.create(
-        survey=survey,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        **actor.as_record(),
-    )
+record_event = EventRecorder(SurveyEvent, "survey")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.actors import Actor
+from ..core.events import EventRecorder
 from .models import ClaimEvent, RepairEvent, WarrantyEvent
 
 # Event types that are not transitions.
@@ -21,30 +21,13 @@ QUOTE_SENT = "quote_sent"
 TRACKING_ADDED = "tracking_added"
 
 
-def _row(
-    model, owner_field: str, owner, *, type, actor: Actor, from_status="", to_status="", note="", data=None
-):
-    return model.objects.create(
-        **{owner_field: owner},
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        **actor.as_record(),
-    )
+record_warranty_event = EventRecorder(WarrantyEvent, "warranty")
 
 
-def record_warranty_event(warranty, **kwargs) -> WarrantyEvent:
-    return _row(WarrantyEvent, "warranty", warranty, **kwargs)
+record_claim_event = EventRecorder(ClaimEvent, "claim")
 
 
-def record_claim_event(claim, **kwargs) -> ClaimEvent:
-    return _row(ClaimEvent, "claim", claim, **kwargs)
-
-
-def record_repair_event(repair, **kwargs) -> RepairEvent:
-    return _row(RepairEvent, "repair_order", repair, **kwargs)
+record_repair_event = EventRecorder(RepairEvent, "repair_order")
 
 
 # What the customer reads in the timelines, per event type.
