@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.actors import Actor
+from ..outbox import reconcilers
 from ..outbox.registry import outbox_callback, outbox_reconciler
 from ..saleor_client.client import mutation_result
 from . import actions, settlement
@@ -55,42 +56,42 @@ def _order_id(message) -> str:
 
 @outbox_reconciler("ReturnGrantRefundCreate")
 def reconcile_grant(client, message) -> dict | None:
-    data = client.execute("ReturnOrderGrantedRefunds", {"id": _order_id(message)})
     marker = f"[aftersales:{message.idempotency_key}]"
-    for grant in (data.get("order") or {}).get("grantedRefunds") or []:
-        if marker in (grant.get("reason") or ""):
-            return {"orderGrantRefundCreate": {"grantedRefund": grant, "errors": []}}
-    return None
+    return reconcilers.granted_refund_with_marker(
+        client, "ReturnOrderGrantedRefunds", _order_id(message), marker
+    )
 
 
 @outbox_reconciler("ReturnRequestRefundForGrant")
 def reconcile_refund_request(client, message) -> dict | None:
-    data = client.execute("ReturnOrderGrantedRefunds", {"id": _order_id(message)})
-    for grant in (data.get("order") or {}).get("grantedRefunds") or []:
-        if grant.get("id") != message.variables.get("grantedRefundId"):
-            continue
-        # A grant whose refund was requested is no longer NONE and carries the transaction's events.
-        if grant.get("status") in ("PENDING", "SUCCESS") or grant.get("transactionEvents"):
-            return {"transactionRequestRefundForGrantedRefund": {"transaction": None, "errors": []}}
-    return None
+    grant_id = message.variables.get("grantedRefundId")
+    return reconcilers.refund_requested_for_grant(
+        client, "ReturnOrderGrantedRefunds", _order_id(message), grant_id
+    )
 
 
 @outbox_reconciler("GiftCardCreateStoreCredit")
 def reconcile_store_credit(client, message) -> dict | None:
-    data = client.execute("ReturnGiftCardsByTag", {"tag": message.idempotency_key})
-    edges = (data.get("giftCards") or {}).get("edges") or []
-    if edges:
-        return {"giftCardCreate": {"giftCard": edges[0]["node"], "errors": []}}
-    return None
+    return reconcilers.first_node(
+        client,
+        "ReturnGiftCardsByTag",
+        {"tag": message.idempotency_key},
+        connection="giftCards",
+        mutation="giftCardCreate",
+        field="giftCard",
+    )
 
 
 @outbox_reconciler("ReturnDraftOrderCreate")
 def reconcile_draft(client, message) -> dict | None:
-    data = client.execute("ReturnDraftOrdersByKey", {"key": message.idempotency_key})
-    edges = (data.get("draftOrders") or {}).get("edges") or []
-    if edges:
-        return {"draftOrderCreate": {"order": edges[0]["node"], "errors": []}}
-    return None
+    return reconcilers.first_node(
+        client,
+        "ReturnDraftOrdersByKey",
+        {"key": message.idempotency_key},
+        connection="draftOrders",
+        mutation="draftOrderCreate",
+        field="order",
+    )
 
 
 @outbox_reconciler("ReturnFulfillmentReturnProducts")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.actors import Actor
+from ..outbox import reconcilers
 from ..outbox.registry import outbox_callback, outbox_reconciler
 from ..saleor_client.client import mutation_result
 from . import actions, settlement
@@ -58,29 +59,27 @@ def _order_id(message) -> str:
 
 @outbox_reconciler("WarrantyGrantRefundCreate")
 def reconcile_grant(client, message) -> dict | None:
-    data = client.execute("WarrantyOrderGrantedRefunds", {"id": _order_id(message)})
     marker = f"{settlement.GRANT_MARKER}{message.idempotency_key}]"
-    for grant in (data.get("order") or {}).get("grantedRefunds") or []:
-        if marker in (grant.get("reason") or ""):
-            return {"orderGrantRefundCreate": {"grantedRefund": grant, "errors": []}}
-    return None
+    return reconcilers.granted_refund_with_marker(
+        client, "WarrantyOrderGrantedRefunds", _order_id(message), marker
+    )
 
 
 @outbox_reconciler("WarrantyRequestRefundForGrant")
 def reconcile_refund_request(client, message) -> dict | None:
-    data = client.execute("WarrantyOrderGrantedRefunds", {"id": _order_id(message)})
-    for grant in (data.get("order") or {}).get("grantedRefunds") or []:
-        if grant.get("id") != message.variables.get("grantedRefundId"):
-            continue
-        if grant.get("status") in ("PENDING", "SUCCESS") or grant.get("transactionEvents"):
-            return {"transactionRequestRefundForGrantedRefund": {"transaction": None, "errors": []}}
-    return None
+    grant_id = message.variables.get("grantedRefundId")
+    return reconcilers.refund_requested_for_grant(
+        client, "WarrantyOrderGrantedRefunds", _order_id(message), grant_id
+    )
 
 
 @outbox_reconciler("WarrantyDraftOrderCreate")
 def reconcile_draft(client, message) -> dict | None:
-    data = client.execute("WarrantyDraftOrdersByKey", {"key": message.idempotency_key})
-    edges = (data.get("draftOrders") or {}).get("edges") or []
-    if edges:
-        return {"draftOrderCreate": {"order": edges[0]["node"], "errors": []}}
-    return None
+    return reconcilers.first_node(
+        client,
+        "WarrantyDraftOrdersByKey",
+        {"key": message.idempotency_key},
+        connection="draftOrders",
+        mutation="draftOrderCreate",
+        field="order",
+    )
