@@ -28,6 +28,8 @@ from ...warranty.models import (
     WarrantyClaim,
 )
 from ...warranty.state import CLAIM_OPEN, REPAIR_OPEN, STAFF_REPAIR_TRANSITIONS, can_claim, can_repair
+from ..labels import choices as status_choices
+from ..labels import status_label
 from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"
@@ -94,13 +96,15 @@ def render_section(request: HttpRequest, requestor: Requestor, trigger: dict | N
         rows = [row for row in repair_rows if row.status == value][:PER_COLUMN]
         for row in rows:
             row.transitions = _transitions(row)
-        columns.append({"status": value, "label": RepairStatus(value).label, "rows": rows})
+        columns.append(
+            {"status": value, "label": status_label(RepairOrder, value, request.language), "rows": rows}
+        )
     context = {
         "t": request.texts,
         "claims": claim_rows,
         "status": status,
         "q": search,
-        "statuses": ClaimStatus.choices,
+        "statuses": status_choices(WarrantyClaim, request.language),
         "centers": centers,
         "center": center_pk,
         "columns": columns,

@@ -1,0 +1,100 @@
+"""Status and SLA labels of the Dashboard pages in English and Simplified Chinese.
+
+English comes from the models' choices (one declaration); Chinese from the tables below, per model, because the
+same value reads differently per subject ("closed" is a closed return but a claim closed after a declined quote).
+Templates use the `status_label` / `sla_label` filters (`{% load aftersales_labels %}`); views use `choices`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .i18n import is_chinese
+
+ZH_STATUS: dict[str, dict[str, str]] = {
+    "returnrequest": {
+        "requested": "已申请",
+        "approved": "已批准",
+        "partially_approved": "部分批准",
+        "rejected": "已拒绝",
+        "in_transit": "退回途中",
+        "partially_received": "部分收货",
+        "received": "已收货",
+        "inspected": "已质检",
+        "resolving": "结算处理中",
+        "settlement_failed": "结算失败",
+        "resolved": "已解决",
+        "cancelled": "已取消",
+        "closed": "已关闭",
+    },
+    "warrantyclaim": {
+        "submitted": "已提交",
+        "in_repair": "维修中",
+        "settling": "结算处理中",
+        "settlement_failed": "结算失败",
+        "resolved": "已解决",
+        "rejected": "已拒绝",
+        "cancelled": "已取消",
+        "closed": "已关闭（报价被拒）",
+    },
+    "repairorder": {
+        "awaiting_item": "等待寄件",
+        "received": "已收件",
+        "diagnosing": "检测中",
+        "awaiting_approval": "等待顾客确认报价",
+        "awaiting_parts": "等待配件",
+        "repairing": "维修中",
+        "quality_check": "质检中",
+        "shipped_back": "已寄回",
+        "completed": "已完成",
+        "cancelled": "已取消",
+        "unrepairable": "无法维修",
+    },
+    "servicecase": {
+        "new": "新建",
+        "open": "处理中",
+        "waiting_on_customer": "等待顾客回复",
+        "resolved": "已解决",
+        "closed": "已关闭",
+    },
+}
+
+SLA: dict[str, dict[str, str]] = {
+    "en": {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "breached": "Breached",
+        "met": "Met",
+        "paused": "Paused",
+        "none": "No SLA",
+    },
+    "zh-hans": {
+        "on_track": "正常",
+        "at_risk": "即将超时",
+        "breached": "已超时",
+        "met": "已达成",
+        "paused": "已暂停",
+        "none": "无时限",
+    },
+}
+
+
+def status_label(model: type[models.Model] | models.Model, value: str, language: str | None) -> str:
+    """The label of `value` of `model.status` in `language` (en or zh-hans); unknown values stay as they are."""
+    english = dict(model._meta.get_field("status").choices or ()).get(value, value)  # type: ignore[union-attr]
+    if is_chinese(language):
+        return ZH_STATUS.get(model._meta.model_name or "", {}).get(value, str(english))
+    return str(english)
+
+
+def sla_label(value: str, language: str | None) -> str:
+    table = SLA["zh-hans"] if is_chinese(language) else SLA["en"]
+    return table.get(value, value)
+
+
+def choices(model: type[models.Model], language: str | None) -> list[tuple[str, str]]:
+    """(value, label) of every status of `model`, for the filters' selects."""
+    return [
+        (value, status_label(model, value, language))
+        for value, _ in model._meta.get_field("status").choices or ()  # type: ignore[union-attr]
+    ]
