@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from saleor_aftersales.installations.models import Installation
 from saleor_aftersales.warranty import actions
 from saleor_aftersales.warranty.models import RepairEvent, RepairLine, RepairOrder
 from tests.conftest import TEST_API_URL
@@ -233,3 +234,41 @@ def test_repair_screen_sql_is_constant_as_lines_and_events_grow(
         html = client.get(url, **_headers(token)).content.decode()
     assert html.count("data-line=") == 7
     assert 'data-total="total">27.00 USD' in html
+
+
+def test_another_installations_repair_center_and_line_are_not_found(client, installation, staff_token):
+    other = Installation.objects.create(
+        saleor_api_url="https://other.example.com/graphql/", app_id="QXBwOjk5", auth_token="t"
+    )
+    foreign = _repair(other)
+    for name in ("receive", "diagnose"):
+        actions.transition_repair(repair=foreign, actor=STAFF, transition=name)
+    foreign_line = actions.add_repair_line(
+        repair=foreign, actor=STAFF, kind="part", description="Sole", quantity=1, unit_cost="9"
+    )
+    foreign_center = actions.save_service_center(installation=other, actor=STAFF, name="Far", capacity=3)
+    token = staff_token(ORDERS)
+    assert client.get(f"/dashboard/frag/warranty/repairs/{foreign.pk}", **_headers(token)).status_code == 404
+    response = client.post(
+        f"/dashboard/frag/warranty/repairs/{foreign.pk}/lines",
+        {"kind": "part", "description": "Sole", "quantity": "1", "unit_cost": "5"},
+        **_headers(token),
+    )
+    assert response.status_code == 404 and RepairLine.objects.count() == 1
+    mine = _repair(installation)
+    for name in ("receive", "diagnose"):
+        actions.transition_repair(repair=mine, actor=STAFF, transition=name)
+    response = client.post(
+        f"/dashboard/frag/warranty/repairs/{mine.pk}/lines/{foreign_line.pk}/remove", **_headers(token)
+    )
+    assert 'data-code="NOT_FOUND"' in response.content.decode()
+    assert RepairLine.objects.filter(pk=foreign_line.pk).exists()
+    response = client.post(
+        f"/dashboard/frag/warranty/repairs/{mine.pk}/assign", {"center": foreign_center.pk}, **_headers(token)
+    )
+    assert (
+        'data-code="NOT_FOUND"' in response.content.decode()
+        and 'data-field="center"' in response.content.decode()
+    )
+    mine.refresh_from_db()
+    assert mine.center_id is None
