@@ -98,3 +98,37 @@ def choices(model: type[models.Model], language: str | None) -> list[tuple[str, 
         (value, status_label(model, value, language))
         for value, _ in model._meta.get_field("status").choices or ()  # type: ignore[union-attr]
     ]
+
+
+# The staff transitions of a repair order (buttons; `data-transition` keeps the raw name).
+REPAIR_TRANSITIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "receive": "Item received",
+        "diagnose": "Start diagnosis",
+        "wait_for_parts": "Wait for parts",
+        "start_repair": "Start repair",
+        "quality_check": "Quality check",
+        "fail_quality_check": "Failed quality check",
+        "ship_back": "Ship back",
+        "complete": "Complete",
+        "cancel": "Cancel",
+        "mark_unrepairable": "Unrepairable",
+    },
+    "zh-hans": {
+        "receive": "确认收件",
+        "diagnose": "开始检测",
+        "wait_for_parts": "等待配件",
+        "start_repair": "开始维修",
+        "quality_check": "提交质检",
+        "fail_quality_check": "质检未通过",
+        "ship_back": "寄回顾客",
+        "complete": "完成",
+        "cancel": "取消",
+        "mark_unrepairable": "标记无法维修",
+    },
+}
+
+
+def repair_transition_label(name: str, language: str | None) -> str:
+    table = REPAIR_TRANSITIONS["zh-hans"] if is_chinese(language) else REPAIR_TRANSITIONS["en"]
+    return table.get(name, name)

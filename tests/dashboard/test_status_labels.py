@@ -53,6 +53,14 @@ def test_every_sla_state_has_both_labels():
     assert labels.sla_label("on_track", "en") == "On track"
 
 
+def test_every_staff_repair_transition_has_both_labels():
+    from saleor_aftersales.warranty.state import STAFF_REPAIR_TRANSITIONS
+
+    for language in ("en", "zh-hans"):
+        assert set(labels.REPAIR_TRANSITIONS[language]) == set(STAFF_REPAIR_TRANSITIONS)
+    assert all(HAN.search(label) for label in labels.REPAIR_TRANSITIONS["zh-hans"].values())
+
+
 def test_warranty_page_shows_chinese_status_and_sla_labels_in_zh_hans(client, installation, staff_token):
     [warranty] = registered(installation)
     claim = actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom="stitching", now=NOW)
@@ -75,6 +83,9 @@ def test_warranty_page_shows_chinese_status_and_sla_labels_in_zh_hans(client, in
     assert '<span class="pill status-awaiting_item">等待寄件</span>' in page
     detail = client.get(f"/dashboard/frag/warranty/repairs/{repair.pk}?locale=zh-Hans", **_headers(token))
     assert '<span class="pill status-awaiting_item">等待寄件</span>' in detail.content.decode()
+    assert 'data-transition="receive">确认收件</button>' in detail.content.decode()
+    assert 'data-transition="receive">确认收件</button>' in board
+    assert 'data-transition="receive">Item received</button>' in english
     widget = client.get(
         f"/dashboard/frag/widgets/order?orderId={warranty.order.saleor_id}&locale=zh-Hans", **_headers(token)
     ).content.decode()

@@ -19,3 +19,8 @@ def status_label(row, language: str = "en") -> str:
 @register.filter
 def sla_label(value: str, language: str = "en") -> str:
     return labels.sla_label(value or "", language)
+
+
+@register.filter
+def repair_transition_label(name: str, language: str = "en") -> str:
+    return labels.repair_transition_label(name or "", language)
