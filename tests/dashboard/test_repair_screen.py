@@ -224,7 +224,7 @@ def test_repair_screen_sql_is_constant_as_lines_and_events_grow(
     )
     url = f"/dashboard/frag/warranty/repairs/{repair.pk}"
     token = staff_token(ORDERS)
-    with django_assert_max_num_queries(14) as first:
+    with django_assert_max_num_queries(8) as first:
         client.get(url, **_headers(token))
     for index in range(6):
         actions.add_repair_line(
