@@ -7,6 +7,7 @@ Templates use the `status_label` / `sla_label` filters (`{% load aftersales_labe
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from .i18n import is_chinese
@@ -79,12 +80,37 @@ SLA: dict[str, dict[str, str]] = {
 }
 
 
-def status_label(model: type[models.Model] | models.Model, value: str, language: str | None) -> str:
-    """The label of `value` of `model.status` in `language` (en or zh-hans); unknown values stay as they are."""
-    english = dict(model._meta.get_field("status").choices or ()).get(value, value)  # type: ignore[union-attr]
+# Other choices shown on the repair order screen, keyed by (model, field).
+ZH_CHOICES: dict[tuple[str, str], dict[str, str]] = {
+    ("repairorder", "quote_status"): {
+        "none": "未报价",
+        "pending": "等待顾客确认",
+        "accepted": "已接受",
+        "declined": "已拒绝",
+    },
+    ("repairline", "kind"): {"part": "配件", "labour": "工时"},
+}
+
+
+def choice_label(
+    model: type[models.Model] | models.Model, field: str, value: str, language: str | None
+) -> str:
+    """The label of `value` of `model.<field>` in `language` (en or zh-hans); unknown values stay as they are."""
+    try:
+        english = dict(model._meta.get_field(field).choices or ()).get(value, value)  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        english = value
     if is_chinese(language):
-        return ZH_STATUS.get(model._meta.model_name or "", {}).get(value, str(english))
+        model_name = model._meta.model_name or ""
+        table = (
+            ZH_STATUS.get(model_name, {}) if field == "status" else ZH_CHOICES.get((model_name, field), {})
+        )
+        return table.get(value, str(english))
     return str(english)
+
+
+def status_label(model: type[models.Model] | models.Model, value: str, language: str | None) -> str:
+    return choice_label(model, "status", value, language)
 
 
 def sla_label(value: str, language: str | None) -> str:

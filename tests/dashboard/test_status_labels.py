@@ -84,6 +84,8 @@ def test_warranty_page_shows_chinese_status_and_sla_labels_in_zh_hans(client, in
     detail = client.get(f"/dashboard/frag/warranty/repairs/{repair.pk}?locale=zh-Hans", **_headers(token))
     assert '<span class="pill status-awaiting_item">等待寄件</span>' in detail.content.decode()
     assert 'data-transition="receive">确认收件</button>' in detail.content.decode()
+    assert 'data-quote="none">未报价</dd>' in detail.content.decode()
+    assert '<option value="labour">工时</option>' in detail.content.decode()
     assert 'data-transition="receive">确认收件</button>' in board
     assert 'data-transition="receive">Item received</button>' in english
     widget = client.get(

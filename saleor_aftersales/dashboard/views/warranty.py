@@ -28,8 +28,8 @@ from ...warranty.models import (
     WarrantyClaim,
 )
 from ...warranty.state import CLAIM_OPEN, REPAIR_OPEN, STAFF_REPAIR_TRANSITIONS, can_claim, can_repair
+from ..labels import choice_label, status_label
 from ..labels import choices as status_choices
-from ..labels import status_label
 from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"
@@ -278,8 +278,11 @@ def render_repair(
     installation = requestor.installation
     _with_sla(installation, [repair], "repair_order", timezone.now())
     lines = list(repair.lines.all())
+    language = request.language
     for line in lines:
         line.amount = quantize(line.quantity * line.unit_cost, repair.currency)
+        line.kind_label = choice_label(RepairLine, "kind", line.kind, language)
+    repair.quote_label = choice_label(RepairOrder, "quote_status", repair.quote_status, language)
     is_open = repair.status in REPAIR_OPEN
     context = {
         "t": request.texts,
@@ -301,7 +304,9 @@ def render_repair(
         )
         if is_open
         else [],
-        "kinds": RepairLineKind.choices,
+        "kinds": [
+            (value, choice_label(RepairLine, "kind", value, language)) for value in RepairLineKind.values
+        ],
         "error": error,
         "form": form,
     }
