@@ -97,6 +97,36 @@ urlpatterns = [
         name="dashboard-frag-warranty-decide",
     ),
     path(
+        "dashboard/frag/warranty/repairs/<int:pk>",
+        warranty.repair_detail_fragment,
+        name="dashboard-frag-repair",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/lines",
+        warranty.repair_line_add_fragment,
+        name="dashboard-frag-repair-line-add",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/lines/<int:line_pk>/remove",
+        warranty.repair_line_remove_fragment,
+        name="dashboard-frag-repair-line-remove",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/quote",
+        warranty.repair_quote_fragment,
+        name="dashboard-frag-repair-quote",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/tracking",
+        warranty.repair_tracking_fragment,
+        name="dashboard-frag-repair-tracking",
+    ),
+    path(
+        "dashboard/frag/warranty/repairs/<int:pk>/assign",
+        warranty.repair_assign_fragment,
+        name="dashboard-frag-repair-assign",
+    ),
+    path(
         "dashboard/frag/warranty/repairs/<int:pk>/transition",
         warranty.repair_transition_fragment,
         name="dashboard-frag-repair-transition",

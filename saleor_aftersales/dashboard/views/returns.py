@@ -18,6 +18,7 @@ from ...returns import reasons as return_reasons
 from ...returns import selectors as return_selectors
 from ...returns.models import ItemCondition, RequestKind, Resolution, ReturnEvent, ReturnRequest, ReturnStatus
 from ...returns.state import OPEN, can
+from ..labels import choices as status_choices
 from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"
@@ -92,7 +93,7 @@ def render_queue(request: HttpRequest, requestor: Requestor, trigger: dict | Non
         "status": status,
         "kind": kind,
         "q": search,
-        "statuses": ReturnStatus.choices,
+        "statuses": status_choices(ReturnRequest, request.language),
         "kinds": RequestKind.choices,
     }
     return with_trigger(render(request, "dashboard/returns_queue.html", context), trigger)

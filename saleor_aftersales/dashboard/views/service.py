@@ -19,6 +19,7 @@ from ...service.state import STAFF_TRANSITIONS, can
 from ...service.timeline import build_timeline
 from ...sla.models import SlaClock
 from ...sla.selectors import sla_state
+from ..labels import choices as status_choices
 from .common import failure, form_error, params, shell, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"
@@ -65,7 +66,7 @@ def service_fragment(request: HttpRequest) -> HttpResponse:
         "rows": page,
         "status": status,
         "q": search,
-        "statuses": CaseStatus.choices,
+        "statuses": status_choices(ServiceCase, request.language),
     }
     return render(request, "dashboard/service_inbox.html", context)
 
