@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import graphene
 from django.conf import settings
 
@@ -59,3 +61,11 @@ class Upload(graphene.Scalar):
     @staticmethod
     def parse_literal(node, _variables=None):
         return None
+
+
+def choices_enum(name: str, values: list[str], description: str = "") -> type[graphene.Enum]:
+    """A GraphQL enum of a model's TextChoices values (`in_repair` -> `IN_REPAIR`); the blank choice is left out."""
+    members = enum.Enum(name, [(value.upper(), value) for value in values if value])  # type: ignore[misc]
+    if description:
+        return graphene.Enum.from_enum(members, description=description)
+    return graphene.Enum.from_enum(members)

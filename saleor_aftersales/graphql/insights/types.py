@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 
 import graphene
@@ -12,21 +11,17 @@ from ...insights import error_codes
 from ...insights.models import AlertComparison, AlertLevel, AlertStatus, SimulationStatus
 from ..core.context import get_loader
 from ..core.errors import error_code_enum, error_type
-from ..core.types import Money, TimelineEvent, money
+from ..core.types import Money, TimelineEvent, choices_enum, money
 from .dataloaders import AlertEventsByAlertIdLoader
 
 InsightsErrorCode = error_code_enum("InsightsErrorCode", error_codes.ALL)
 InsightsError = error_type("InsightsError", InsightsErrorCode)
 
 
-def _enum(name: str, values: list[str]) -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(enum.Enum(name, [(value.upper(), value) for value in values]))
-
-
-QualityAlertLevelEnum = _enum("QualityAlertLevelEnum", AlertLevel.values)
-QualityAlertStatusEnum = _enum("QualityAlertStatusEnum", AlertStatus.values)
-QualityAlertComparisonEnum = _enum("QualityAlertComparisonEnum", AlertComparison.values)
-PolicySimulationStatusEnum = _enum("PolicySimulationStatusEnum", SimulationStatus.values)
+QualityAlertLevelEnum = choices_enum("QualityAlertLevelEnum", AlertLevel.values)
+QualityAlertStatusEnum = choices_enum("QualityAlertStatusEnum", AlertStatus.values)
+QualityAlertComparisonEnum = choices_enum("QualityAlertComparisonEnum", AlertComparison.values)
+PolicySimulationStatusEnum = choices_enum("PolicySimulationStatusEnum", SimulationStatus.values)
 
 
 class InsightsFilterInput(graphene.InputObjectType):

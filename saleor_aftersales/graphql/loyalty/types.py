@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 
 import graphene
@@ -17,22 +16,18 @@ from ...loyalty.models import ClaimStatus, EntryKind, LotStatus, RewardKind, Tie
 from ..core.context import get_loader, get_requestor
 from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
-from ..core.types import Money, money, page_size
+from ..core.types import Money, choices_enum, money, page_size
 from .dataloaders import ProgrammeByAccountLoader, QualifyingByAccountIdLoader, RewardByIdLoader
 
 LoyaltyErrorCode = error_code_enum("LoyaltyErrorCode", error_codes.ALL)
 LoyaltyError = error_type("LoyaltyError", LoyaltyErrorCode)
 
 
-def _enum(name: str, values: list[str]) -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(enum.Enum(name, [(value.upper(), value) for value in values]))
-
-
-LoyaltyEntryKindEnum = _enum("LoyaltyEntryKindEnum", EntryKind.values)
-LoyaltyLotStatusEnum = _enum("LoyaltyLotStatusEnum", LotStatus.values)
-LoyaltyRewardKindEnum = _enum("LoyaltyRewardKindEnum", RewardKind.values)
-LoyaltyClaimStatusEnum = _enum("LoyaltyClaimStatusEnum", ClaimStatus.values)
-LoyaltyTierBasisEnum = _enum("LoyaltyTierBasisEnum", TierBasis.values)
+LoyaltyEntryKindEnum = choices_enum("LoyaltyEntryKindEnum", EntryKind.values)
+LoyaltyLotStatusEnum = choices_enum("LoyaltyLotStatusEnum", LotStatus.values)
+LoyaltyRewardKindEnum = choices_enum("LoyaltyRewardKindEnum", RewardKind.values)
+LoyaltyClaimStatusEnum = choices_enum("LoyaltyClaimStatusEnum", ClaimStatus.values)
+LoyaltyTierBasisEnum = choices_enum("LoyaltyTierBasisEnum", TierBasis.values)
 
 ENTRY_TEXTS: dict[str, dict[str, str]] = {
     EntryKind.EARN_PENDING: {"en": "Points earned (pending)", "zh-hans": "获得积分（待生效）"},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import graphene
 from graphene_federation import key
 
@@ -19,7 +17,7 @@ from ...sla.selectors import sla_state
 from ..core.context import get_loader, get_requestor
 from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
-from ..core.types import Money, TimelineEvent, money
+from ..core.types import Money, TimelineEvent, choices_enum, money
 from .dataloaders import (
     ReasonCatalogueByInstallationIdLoader,
     ReturnEventsByRequestIdLoader,
@@ -33,13 +31,9 @@ ReturnErrorCode = error_code_enum("ReturnErrorCode", error_codes.ALL)
 ReturnError = error_type("ReturnError", ReturnErrorCode)
 
 
-def _enum(name: str, values: list[str]) -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(enum.Enum(name, [(value.upper(), value) for value in values]))
-
-
-ReturnStatusEnum = _enum("ReturnStatusEnum", ReturnStatus.values)
-ReturnKindEnum = _enum("ReturnKindEnum", RequestKind.values)
-ReturnResolutionEnum = _enum("ReturnResolutionEnum", Resolution.values)
+ReturnStatusEnum = choices_enum("ReturnStatusEnum", ReturnStatus.values)
+ReturnKindEnum = choices_enum("ReturnKindEnum", RequestKind.values)
+ReturnResolutionEnum = choices_enum("ReturnResolutionEnum", Resolution.values)
 
 
 # Events whose note is for staff only (Saleor's error texts, settlement details).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import graphene
 from graphene_federation import key
 
@@ -18,7 +16,7 @@ from ...sla.selectors import sla_state
 from ..core.context import get_loader, get_requestor
 from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
-from ..core.types import TimelineEvent
+from ..core.types import TimelineEvent, choices_enum
 from .dataloaders import (
     AttachmentsByMessageIdLoader,
     MessagesByCaseIdLoader,
@@ -30,19 +28,13 @@ ServiceErrorCode = error_code_enum("ServiceErrorCode", error_codes.ALL)
 ServiceError = error_type("ServiceError", ServiceErrorCode)
 
 
-def _enum(name: str, values: list[str], description: str = "") -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(
-        enum.Enum(name, [(value.upper(), value) for value in values if value]), description=description
-    )
-
-
-ServiceCaseKindEnum = _enum("ServiceCaseKindEnum", CaseKind.values)
-ServiceCaseChannelEnum = _enum("ServiceCaseChannelEnum", CaseChannel.values)
-ServiceCasePriorityEnum = _enum("ServiceCasePriorityEnum", CasePriority.values)
-ServiceCaseStatusEnum = _enum("ServiceCaseStatusEnum", CaseStatus.values)
-ServiceCaseLinkEnum = _enum("ServiceCaseLinkEnum", LinkedType.values, "What a case is about.")
-ServiceMessageKindEnum = _enum("ServiceMessageKindEnum", MessageKind.values)
-ServiceCaseTransitionEnum = _enum(
+ServiceCaseKindEnum = choices_enum("ServiceCaseKindEnum", CaseKind.values)
+ServiceCaseChannelEnum = choices_enum("ServiceCaseChannelEnum", CaseChannel.values)
+ServiceCasePriorityEnum = choices_enum("ServiceCasePriorityEnum", CasePriority.values)
+ServiceCaseStatusEnum = choices_enum("ServiceCaseStatusEnum", CaseStatus.values)
+ServiceCaseLinkEnum = choices_enum("ServiceCaseLinkEnum", LinkedType.values, "What a case is about.")
+ServiceMessageKindEnum = choices_enum("ServiceMessageKindEnum", MessageKind.values)
+ServiceCaseTransitionEnum = choices_enum(
     "ServiceCaseTransitionEnum", ["open", "wait_on_customer", "resolve", "close", "reopen"]
 )
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-
 import graphene
 
 from ...core.ids import to_global_id
 from ...surveys import error_codes
 from ...surveys.models import SubjectType, SurveyStatus
 from ..core.errors import error_code_enum, error_type
+from ..core.types import choices_enum
 
 SurveyErrorCode = error_code_enum("SurveyErrorCode", error_codes.ALL)
 SurveyError = error_type("SurveyError", SurveyErrorCode)
 
 
-def _enum(name: str, values: list[str]) -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(enum.Enum(name, [(value.upper(), value) for value in values]))
-
-
-SurveySubjectTypeEnum = _enum("SurveySubjectTypeEnum", SubjectType.values)
-SurveyStatusEnum = _enum("SurveyStatusEnum", SurveyStatus.values)
-SurveyPeriodEnum = _enum("SurveyPeriodEnum", ["day", "week", "month"])
+SurveySubjectTypeEnum = choices_enum("SurveySubjectTypeEnum", SubjectType.values)
+SurveyStatusEnum = choices_enum("SurveyStatusEnum", SurveyStatus.values)
+SurveyPeriodEnum = choices_enum("SurveyPeriodEnum", ["day", "week", "month"])
 
 
 def enum_value(value) -> str:

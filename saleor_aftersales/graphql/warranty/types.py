@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import enum
-
 import graphene
 from graphene_federation import key
 
@@ -30,7 +28,7 @@ from ...warranty.state import REPAIR_TRANSITIONS
 from ..core.context import get_loader, get_requestor
 from ..core.entities import reference_resolver
 from ..core.errors import error_code_enum, error_type
-from ..core.types import Money, TimelineEvent, money
+from ..core.types import Money, TimelineEvent, choices_enum, money
 from .dataloaders import (
     CareGuidesByInstallationIdLoader,
     ClaimByIdLoader,
@@ -59,18 +57,14 @@ WarrantyErrorCode = error_code_enum("WarrantyErrorCode", error_codes.ALL)
 WarrantyError = error_type("WarrantyError", WarrantyErrorCode)
 
 
-def _enum(name: str, values: list[str]) -> type[graphene.Enum]:
-    return graphene.Enum.from_enum(enum.Enum(name, [(value.upper(), value) for value in values]))
-
-
-WarrantyStatusEnum = _enum("WarrantyStatusEnum", WarrantyStatus.values)
-WarrantySourceEnum = _enum("WarrantySourceEnum", WarrantySource.values)
-WarrantyClaimStatusEnum = _enum("WarrantyClaimStatusEnum", ClaimStatus.values)
-WarrantyCoverageEnum = _enum("WarrantyCoverageEnum", Coverage.values)
-WarrantyClaimDecisionEnum = _enum("WarrantyClaimDecisionEnum", ClaimDecision.values)
-RepairOrderStatusEnum = _enum("RepairOrderStatusEnum", RepairStatus.values)
-RepairQuoteStatusEnum = _enum("RepairQuoteStatusEnum", QuoteStatus.values)
-RepairOrderTransitionEnum = _enum("RepairOrderTransitionEnum", list(REPAIR_TRANSITIONS))
+WarrantyStatusEnum = choices_enum("WarrantyStatusEnum", WarrantyStatus.values)
+WarrantySourceEnum = choices_enum("WarrantySourceEnum", WarrantySource.values)
+WarrantyClaimStatusEnum = choices_enum("WarrantyClaimStatusEnum", ClaimStatus.values)
+WarrantyCoverageEnum = choices_enum("WarrantyCoverageEnum", Coverage.values)
+WarrantyClaimDecisionEnum = choices_enum("WarrantyClaimDecisionEnum", ClaimDecision.values)
+RepairOrderStatusEnum = choices_enum("RepairOrderStatusEnum", RepairStatus.values)
+RepairQuoteStatusEnum = choices_enum("RepairQuoteStatusEnum", QuoteStatus.values)
+RepairOrderTransitionEnum = choices_enum("RepairOrderTransitionEnum", list(REPAIR_TRANSITIONS))
 
 # Events whose note is for staff only.
 INTERNAL_NOTES = {"fail_settlement", "retry_settlement", "settlement_started", "assigned"}
