@@ -28,3 +28,19 @@ class EventRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ("created_at", "id")
+
+
+class UploadedFile(models.Model):
+    """A customer's or staff's upload (photo, receipt): its type sniffed from the bytes and its size, checked by
+    `core.uploads.check_upload`. Subclasses add `file = models.FileField(upload_to=...)` and their owner."""
+
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return self.file.name  # type: ignore[attr-defined]

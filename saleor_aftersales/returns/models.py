@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from ..core.models import EventRecord, TimestampedModel
+from ..core.models import EventRecord, TimestampedModel, UploadedFile
 from ..core.money import amount_field, currency_field
 from ..installations.models import InstallationScopedModel
 from ..orders.models import Order, OrderLine
@@ -260,21 +260,12 @@ class ReturnLine(models.Model):
         return f"{self.quantity} x order line {self.order_line_id} ({self.reason_code})"
 
 
-class ReturnPhoto(models.Model):
+class ReturnPhoto(UploadedFile):
     request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
     line = models.ForeignKey(
         ReturnLine, on_delete=models.CASCADE, related_name="photos", null=True, blank=True
     )
     file = models.FileField(upload_to="returns/%Y/%m/")
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ("id",)
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class ReturnEvent(EventRecord):

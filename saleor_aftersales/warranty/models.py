@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..core.models import EventRecord, TimestampedModel
+from ..core.models import EventRecord, TimestampedModel, UploadedFile
 from ..core.money import amount_field, currency_field
 from ..installations.models import InstallationScopedModel
 from ..orders.models import FulfillmentLine, Order, OrderLine
@@ -177,18 +177,9 @@ class Warranty(InstallationScopedModel, TimestampedModel):
         return f"warranty {self.pk} {self.product_name}"
 
 
-class WarrantyProof(models.Model):
+class WarrantyProof(UploadedFile):
     warranty = models.ForeignKey(Warranty, on_delete=models.CASCADE, related_name="proofs")
     file = models.FileField(upload_to="warranty/proofs/%Y/%m/")
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ("id",)
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class WarrantyEvent(EventRecord):
@@ -280,18 +271,9 @@ class WarrantyClaim(InstallationScopedModel, TimestampedModel):
         return self.number
 
 
-class ClaimPhoto(models.Model):
+class ClaimPhoto(UploadedFile):
     claim = models.ForeignKey(WarrantyClaim, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to="warranty/claims/%Y/%m/")
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ("id",)
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class ClaimEvent(EventRecord):
