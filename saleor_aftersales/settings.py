@@ -223,6 +223,10 @@ GRAPHENE = {"SCHEMA": "saleor_aftersales.graphql.api.schema"}
 # (Saleor Cloud serves its Dashboard there) and nothing else may be framed (core/security.py).
 DASHBOARD_FRAME_ANCESTORS = env.list("DASHBOARD_FRAME_ANCESTORS", default=[])
 
+# Storefronts: browser origins allowed to call /graphql/ cross-origin (CORS), e.g. "https://shop.example.com";
+# "http://127.0.0.1:*" allows any port. Tokens travel in the Authorization header (no cookies). Unset: none.
+STOREFRONT_ORIGINS = env.list("STOREFRONT_ORIGINS", default=[])
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if env("EMAIL_URL", default=""):
