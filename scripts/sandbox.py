@@ -61,15 +61,15 @@ def main() -> None:
         import django
 
         django.setup()
+        from tests.saleor_standin.server import SaleorStandIn
         from tests.sandbox.host import SandboxHost, WebhookPump
         from tests.sandbox.seed import start_sandbox
-        from tests.saleor_standin.server import SaleorStandIn
 
         saleor = SaleorStandIn().start()
         installed = saleor.install_app(f"{APP_URL}/api/manifest")
         host = SandboxHost(port=int(os.environ.get("SANDBOX_PAGES_PORT", PORT + 1)))
         demo = start_sandbox(saleor, host, app_url=APP_URL, app_id=installed.id, installed=installed)
-        pump = WebhookPump(saleor)
+        WebhookPump(saleor)  # daemon thread: delivers what our mutations cause in Saleor
         print(
             f"\nSeeded: return {demo.seeded['return']} waiting for approval, warranty claim {demo.seeded['claim']}"
             f" waiting for a decision, case {demo.seeded['case']} open, {demo.customer['email']} has"
