@@ -18,7 +18,7 @@ DOCUMENTS = {
   me { orders(first: 20) { edges { node { id number created lines { id productName variantName quantity } } } } }
 }""",
     "ReturnReasons": """query ReturnReasons($language: String) {
-  returnReasons { code label(language: $language) }
+  returnReasons { code label(language: $language) requiresEvidence }
 }""",
     "ReturnEligibility": """query ReturnEligibility($orderId: ID!) {
   returnEligibility(orderId: $orderId) {
@@ -420,7 +420,13 @@ function checkEligibility() {
         row.appendChild(el("td")).appendChild(qty);
         var reason = el("select", {name: "reason"});
         reasons.filter(function (r) { return !line.allowedReasons.length || line.allowedReasons.indexOf(r.code) >= 0; })
-          .forEach(function (r) { reason.appendChild(el("option", {value: r.code}, r.label)); });
+          .forEach(function (r) {
+            // This page sends no photos: reasons that need them would answer EVIDENCE_REQUIRED.
+            reason.appendChild(el("option", {value: r.code}, r.label + (r.requiresEvidence ? " (" + t("photos") + ")" : "")));
+          });
+        var plain = reasons.filter(function (r) { return r.code === "wrong-size"; })[0] ||
+                    reasons.filter(function (r) { return !r.requiresEvidence; })[0];
+        if (plain) reason.value = plain.code;
         row.appendChild(el("td")).appendChild(reason);
         var button = el("button", {"class": "primary", "data-action": "return"}, t("request_return"));
         button.onclick = function () { requestReturn(orderId, line, qty.value, reason.value); };
@@ -638,6 +644,7 @@ TEXTS = {
         "order": "Order",
         "check": "Check what can be returned",
         "not_returnable": "Not returnable",
+        "photos": "photos needed",
         "request_return": "Request return",
         "return_created": "Return {number} requested: we will let you know when it is approved.",
         "my_returns": "My returns",
@@ -683,6 +690,7 @@ TEXTS = {
         "order": "订单",
         "check": "查看可退商品",
         "not_returnable": "不可退货",
+        "photos": "需要照片",
         "request_return": "申请退货",
         "return_created": "退货申请 {number} 已提交，审核通过后我们会通知您。",
         "my_returns": "我的退货",
