@@ -51,6 +51,12 @@ def wait_for_app(server: subprocess.Popen) -> None:
 def main() -> None:
     # `kill` (not only Ctrl-C) must also stop the app server we started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    from tests.saleor_standin.schema_exec import SCHEMA_PATH
+
+    if not SCHEMA_PATH.exists():
+        sys.exit(
+            f"The Saleor stand-in executes Saleor's schema from {SCHEMA_PATH}: put ../shared beside the clone."
+        )
     DB.parent.mkdir(exist_ok=True)
     DB.unlink(missing_ok=True)
     python = sys.executable

@@ -250,6 +250,7 @@ def test_sandbox_walks_all_four_journeys(sandbox, installed_app):
     assert store.locator("#sf-returns h2").inner_text() == "退货"
     assert "已完成" in store.locator(f'#sf-returns tr[data-rma="{number}"]').inner_text()
     assert store.locator('#sf-rewards tr[data-kind="GIFT_CARD"]').inner_text().startswith("5 美元礼品卡")
-    store.set_viewport_size({"width": 1300, "height": 1400})
+    store.set_viewport_size({"width": 1300, "height": 1300})
+    store.evaluate("window.scrollTo(0, 0)")
     _shot(store, "sandbox-storefront-zh")
     assert errors == []

@@ -622,7 +622,12 @@ function loadAll() {
     return Promise.all([loadReturns(), loadWarranties().then(loadClaims), loadCases(), loadLoyalty()]);
   }).then(function () { document.body.setAttribute("data-ready", lang); });
 }
-document.getElementById("lang").onchange = function (e) { lang = e.target.value; document.body.removeAttribute("data-ready"); loadAll(); };
+document.getElementById("lang").onchange = function (e) {
+  lang = e.target.value;
+  document.body.removeAttribute("data-ready");
+  document.querySelectorAll(".outcome").forEach(function (p) { p.textContent = ""; });
+  loadAll();
+};
 document.querySelector('#sf-returns [data-action=eligibility]').onclick = checkEligibility;
 document.querySelector('#sf-warranty [data-action=refresh-claims]').onclick = function () { loadWarranties().then(loadClaims); };
 document.querySelector('#sf-cases [data-action=refresh-cases]').onclick = loadCases;
