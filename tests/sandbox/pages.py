@@ -167,6 +167,13 @@ WALKTHROUGH = [
         ],
     ),
 ]  # fmt: skip
+# Where a walk-through step's badge leads: the storefront section, or the staff screen (framed here).
+STEP_TARGETS = {
+    "return": ("sf-returns", "/dashboard/returns", {}),
+    "warranty": ("sf-warranty", "/dashboard/warranty", {}),
+    "service": ("sf-cases", "/dashboard/service", {}),
+    "loyalty": ("sf-rewards", "/dashboard/widgets/customer", {"customerId": "{customer}"}),
+}
 
 DASHBOARD_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dashboard stand-in · After-sales sandbox</title>
 <style>
@@ -181,12 +188,12 @@ main{flex:1;display:flex;flex-direction:column;height:100vh;min-width:0}
 #walkthrough summary{font-weight:600;cursor:pointer}
 #walkthrough .journeys{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}
 #walkthrough ol{padding-left:18px;margin:4px 0}
-#walkthrough b.who{font-size:11px;padding:0 4px;border-radius:3px;background:#e7f1ff}
-#walkthrough b.who.storefront{background:#fdf0d5}
+#walkthrough a.who{font-size:11px;font-weight:600;padding:0 4px;border-radius:3px;background:#e7f1ff;color:#1d1f21;text-decoration:none}
+#walkthrough a.who.storefront{background:#fdf0d5}
 iframe{flex:1;border:0;width:100%}
 </style></head><body>
 <nav><b>Dashboard stand-in</b>
-<a class="storefront" href="%(storefront)s" target="_blank" id="open-storefront">Storefront (customer) ↗</a>
+<a class="storefront" href="%(storefront)s" target="storefront" id="open-storefront">Storefront (customer) ↗</a>
 %(links)s</nav>
 <main>
 <details id="walkthrough" open><summary>Walk-through: four journeys (customer on the Storefront page, staff here)</summary>
@@ -239,9 +246,14 @@ def dashboard_page(*, app_url: str, api_url: str, app_id: str, token: str, order
         groups.append(f"<h4>{escape(group)}</h4>" + "".join(items))
     journeys = []
     for title, key, steps in WALKTHROUGH:
-        rows = "".join(
-            f'<li><b class="who {who.lower()}">{who}</b> {escape(text)}</li>' for who, text in steps
-        )
+        anchor, path, extra = STEP_TARGETS[key]
+        filled = {k: v.format(order=order_id, customer=customer_id) for k, v in extra.items()}
+        badges = {
+            "Storefront": f'<a class="who storefront" href="{storefront_url}#{anchor}" target="storefront">Storefront</a>',
+            "Dashboard": f'<a class="who dashboard" href="#" data-path="{path}" '
+            f"onclick='open_({json.dumps(path)}, {escape(json.dumps(filled))});return false'>Dashboard</a>",
+        }
+        rows = "".join(f"<li>{badges[who]} {escape(text)}</li>" for who, text in steps)
         journeys.append(f'<div data-journey="{key}"><b>{escape(title)}</b><ol>{rows}</ol></div>')
     config = {"token": token, "appOrigin": app_url, "apiUrl": api_url, "appId": app_id}
     return _fill(
