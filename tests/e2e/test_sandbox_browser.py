@@ -155,14 +155,16 @@ def test_sandbox_walks_all_four_journeys(sandbox, installed_app):
 
     # 2. Warranty claim: the customer files one on the kettle, staff send it to the repair shop.
     row = store.locator('#sf-warranty tr[data-product="Kettle"]')
+    row.locator("select[name=symptom]").select_option("other")
     row.locator("input[name=description]").fill("It stopped heating.")
     row.locator('[data-action="claim"]').click()
     store.locator("#sf-warranty .outcome[data-claim]").wait_for(timeout=WAIT)
     claim_number = store.locator("#sf-warranty .outcome").get_attribute("data-claim")
     assert claim_number == "WC-000002"
     claim = WarrantyClaim.objects.get(number=claim_number)
-    assert (claim.status, claim.description, claim.warranty.order.saleor_id) == (
+    assert (claim.status, claim.symptom_code, claim.description, claim.warranty.order.saleor_id) == (
         "submitted",
+        "other",
         "It stopped heating.",
         demo.orders[1]["id"],
     )
