@@ -127,9 +127,15 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aftersales.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + a busy timeout let the web process and the Celery worker share the file.
+    # WAL + a busy timeout let the web process and the Celery worker share the file; IMMEDIATE transactions take
+    # the write lock at BEGIN, so two threads writing at once wait for each other instead of failing "database is
+    # locked" (a read lock cannot be upgraded while another writer waits).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
@@ -222,6 +228,10 @@ GRAPHENE = {"SCHEMA": "saleor_aftersales.graphql.api.schema"}
 # "https://dashboard.example.com". Unset: the Dashboard pages allow the origins of the installed Saleor instances
 # (Saleor Cloud serves its Dashboard there) and nothing else may be framed (core/security.py).
 DASHBOARD_FRAME_ANCESTORS = env.list("DASHBOARD_FRAME_ANCESTORS", default=[])
+
+# Storefronts: browser origins allowed to call /graphql/ cross-origin (CORS), e.g. "https://shop.example.com";
+# "http://127.0.0.1:*" allows any port. Tokens travel in the Authorization header (no cookies). Unset: none.
+STOREFRONT_ORIGINS = env.list("STOREFRONT_ORIGINS", default=[])
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")

@@ -30,7 +30,7 @@ MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"
 # Parallel runs (several engineers, CI) must not share a test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
 else:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TEST_DB_NAME") or f"test_aftersales_{os.getpid()}"

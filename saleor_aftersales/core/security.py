@@ -7,6 +7,8 @@ fragments, the API, the manifest — may not be framed at all ('none')."""
 
 from django.conf import settings
 
+CORS_ALLOWED_HEADERS = "authorization, authorization-bearer, content-type, saleor-api-url, accept-language"
+
 POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -29,3 +31,32 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+def origin_allowed(origin: str, allowed: list[str] | tuple[str, ...]) -> bool:
+    """An exact origin, or `scheme://host:*` for any port of that host (STOREFRONT_ORIGINS)."""
+    if not origin or origin == "null":
+        return False
+    for pattern in allowed:
+        pattern = pattern.rstrip("/")
+        if pattern == origin:
+            return True
+        if pattern.endswith(":*"):
+            base, _, port = origin.rpartition(":")
+            if base == pattern[:-2] and port.isdigit():
+                return True
+    return False
+
+
+def cors_headers(origin: str, *, preflight: bool) -> dict[str, str]:
+    """CORS answer for a storefront calling the GraphQL API from the browser (none for other origins)."""
+    if not origin_allowed(origin, settings.STOREFRONT_ORIGINS):
+        return {}
+    headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    if preflight:
+        headers |= {
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
+            "Access-Control-Max-Age": "600",
+        }
+    return headers

@@ -13,6 +13,7 @@ from graphene_django.views import GraphQLView
 from graphql import GraphQLError
 
 from ...core.errors import DomainError
+from ...core.security import cors_headers
 from ...installations.auth import AuthenticationFailed, authenticate
 from .execution import ExecutionContext
 from .validation import validation_rules
@@ -53,6 +54,15 @@ class AftersalesGraphQLView(GraphQLView):
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
+        response = self._answer(request, *args, **kwargs)
+        # Storefronts in STOREFRONT_ORIGINS may call us from the browser (customer JWT in Authorization).
+        for name, value in cors_headers(
+            request.headers.get("Origin", ""), preflight=request.method == "OPTIONS"
+        ).items():
+            response[name] = value
+        return response
+
+    def _answer(self, request: HttpRequest, *args, **kwargs):
         if request.method == "OPTIONS":
             return JsonResponse({})
         if request.method == "GET" and not self.graphiql:
