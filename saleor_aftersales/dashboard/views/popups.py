@@ -19,7 +19,7 @@ from ...warranty import actions as warranty_actions
 from ...warranty import selectors as warranty_selectors
 from ...warranty.models import Warranty, WarrantyStatus
 from ...warranty.state import CLAIM_OPEN
-from .common import failure, form_error, holds, int_or_none, staff, success
+from .common import failure, form_error, form_key, holds, int_or_none, posted_key, staff, success
 
 CASE_PERMISSION = "MANAGE_ORDERS"
 LOYALTY_PERMISSION = "MANAGE_USERS"
@@ -40,6 +40,7 @@ def _case_form(request: HttpRequest, requestor: Requestor, *, email: str, error=
         ],
         "case_error": error,
         "opened_case": opened,
+        "form_key": form_key(),
     }
 
 
@@ -206,6 +207,7 @@ def case_open_fragment(request: HttpRequest) -> HttpResponse:
                 order.language_code if order is not None else (customer.language_code if customer else None)
             )
             or None,
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return again(case_error=form_error(exc), trigger=failure(exc))

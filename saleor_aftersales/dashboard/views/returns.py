@@ -19,7 +19,17 @@ from ...returns import selectors as return_selectors
 from ...returns.models import ItemCondition, RequestKind, Resolution, ReturnEvent, ReturnRequest, ReturnStatus
 from ...returns.state import OPEN, can
 from ..labels import choices as status_choices
-from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
+from .common import (
+    failure,
+    form_error,
+    int_or_none,
+    params,
+    posted_key,
+    shell,
+    staff,
+    success,
+    with_trigger,
+)
 
 PERMISSION = "MANAGE_ORDERS"
 QUEUE_SIZE = 50
@@ -364,6 +374,7 @@ def order_actions_fragment(request: HttpRequest) -> HttpResponse:
             resolution=request.POST.get("resolution", ""),
             kind=request.POST.get("kind", RequestKind.RETURN),
             comment=request.POST.get("comment", ""),
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return render_start(request, requestor, order, error=form_error(exc), trigger=failure(exc))
