@@ -23,7 +23,8 @@ from ...notifications import templates as notification_templates
 from ...sla import actions as sla_actions
 from ...sla.models import BusinessCalendar, SlaPolicy
 from ...warranty import actions as warranty_actions
-from ...warranty.models import ServiceCenter, Technician, TermsScope, WarrantySettings, WarrantyTerms
+from ...warranty.models import ServiceCenter, Technician, WarrantySettings, WarrantyTerms
+from ..labels import field_choices
 from .common import failure, form_error, int_or_none, params, staff, success, with_trigger
 
 WARRANTY_PERMISSION = "MANAGE_ORDERS"  # graphql/warranty/access.py
@@ -86,7 +87,7 @@ def render_warranty(
         "terms": list(
             WarrantyTerms.objects.filter(installation=installation).order_by("scope", "name")[:ROWS]
         ),
-        "scopes": TermsScope.choices,
+        "scopes": field_choices(WarrantyTerms, "scope", request.language),  # type: ignore[attr-defined]
         "remedies": REMEDIES,
         "config": config,
         "turnaround_lines": "\n".join(

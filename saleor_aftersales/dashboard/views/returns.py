@@ -16,9 +16,10 @@ from ...orders.models import Order
 from ...returns import actions as return_actions
 from ...returns import reasons as return_reasons
 from ...returns import selectors as return_selectors
-from ...returns.models import ItemCondition, RequestKind, Resolution, ReturnEvent, ReturnRequest, ReturnStatus
+from ...returns.models import RequestKind, Resolution, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
 from ...returns.state import OPEN, can
 from ..labels import choices as status_choices
+from ..labels import field_choices
 from .common import (
     failure,
     form_error,
@@ -104,7 +105,7 @@ def render_queue(request: HttpRequest, requestor: Requestor, trigger: dict | Non
         "kind": kind,
         "q": search,
         "statuses": status_choices(ReturnRequest, request.language),
-        "kinds": RequestKind.choices,
+        "kinds": field_choices(ReturnRequest, "kind", request.language),
     }
     return with_trigger(render(request, "dashboard/returns_queue.html", context), trigger)
 
@@ -188,8 +189,8 @@ def render_detail(
         "item": item,
         "lines": lines,
         "error": error,
-        "conditions": ItemCondition.choices,
-        "resolutions": [(value, label) for value, label in Resolution.choices if value in offered],
+        "conditions": field_choices(ReturnLine, "condition", request.language),
+        "resolutions": field_choices(ReturnRequest, "resolution", request.language, only=offered),
     }
     return with_trigger(render(request, "dashboard/return_detail.html", context), trigger)
 
@@ -337,8 +338,12 @@ def render_start(
         "order": order,
         "rows": rows,
         "reasons": reasons,
-        "kinds": [(value, label) for value, label in RequestKind.choices if value in KINDS],
-        "resolutions": [(v, label) for v, label in Resolution.choices if v != Resolution.EXCHANGE],
+        "kinds": field_choices(ReturnRequest, "kind", request.language, only=KINDS),
+        "resolutions": [
+            (v, label)
+            for v, label in field_choices(ReturnRequest, "resolution", request.language)
+            if v != Resolution.EXCHANGE
+        ],
         "error": error,
         **order_popup_context(request, requestor, order, **popup),
     }
