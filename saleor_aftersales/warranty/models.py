@@ -461,10 +461,11 @@ class WarrantySettlement(InstallationScopedModel, TimestampedModel):
 
 
 class CareGuide(InstallationScopedModel, TimestampedModel):
-    """Care knowledge per product type (staff-editable; a row with a built-in code overrides it)."""
+    """Care knowledge per product type or category (staff-editable; a row with a built-in code overrides it)."""
 
     code = models.SlugField(max_length=64)
     product_type_ids = models.JSONField(default=list, blank=True)
+    category_ids = models.JSONField(default=list, blank=True, help_text="Saleor categories")
     match_keywords = models.JSONField(default=list, blank=True, help_text="matched in the product type name")
     title_en = models.CharField(max_length=200)
     title_zh_hans = models.CharField(max_length=200)

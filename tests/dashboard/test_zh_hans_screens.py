@@ -187,6 +187,8 @@ def _screens(seeded) -> list[str]:
         "/dashboard/frag/settings/rewards",
         "/dashboard/frag/settings/knowledge",
         "/dashboard/frag/settings/warranty",
+        "/dashboard/frag/settings/care",
+        "/dashboard/frag/settings/care?guide=leather-shoes",
         "/dashboard/frag/settings/sla",
         "/dashboard/frag/settings/notifications",
     ]

@@ -124,6 +124,7 @@ SETTINGS_TABS = {
     "/dashboard/frag/settings/rewards": "rewards",
     "/dashboard/frag/settings/knowledge": "knowledge",
     "/dashboard/frag/settings/warranty": "warranty",
+    "/dashboard/frag/settings/care": "care",
     "/dashboard/frag/settings/sla": "sla",
     "/dashboard/frag/settings/notifications": "notifications",
 }

@@ -81,6 +81,10 @@ def render_warranty(
     for center in centers:
         center.staff = technicians.get(center.pk, [])
     edit_center = next((c for c in centers if c.pk == int_or_none(params(request).get("center"))), None)
+    wanted = int_or_none(params(request).get("technician")) if request.method == "GET" else None
+    edit_technician = next(
+        (tech for staff_of in technicians.values() for tech in staff_of if tech.pk == wanted), None
+    )
     context = {
         "t": request.texts,  # type: ignore[attr-defined]
         "tab": "warranty",
@@ -95,6 +99,7 @@ def render_warranty(
         ),
         "centers": centers,
         "edit_center": edit_center,
+        "edit_technician": edit_technician,
         "error": error,
         "posted": posted or {},
     }
@@ -207,16 +212,51 @@ def technician_save_fragment(request: HttpRequest) -> HttpResponse:
         ).first()
         if center is None:
             raise DomainError("NOT_FOUND", "Choose a service center.", "centerId")
+        technician = None
+        if data.get("pk"):
+            technician = _technician(requestor, data.get("pk"))
         warranty_actions.save_technician(
             installation=requestor.installation,
             actor=requestor.actor,
             center=center,
+            technician=technician,
             name=data.get("name", ""),
             email=data.get("email", "").strip(),
             skills=_codes(data.get("skills", "")),
+            # A new technician starts active; an edit keeps the state (deactivation has its own button).
+            is_active=technician.is_active if technician is not None else True,
         )
 
     return _warranty_write(request, perform, request.POST.get("name", ""))
+
+
+def _technician(requestor: Requestor, pk) -> Technician:
+    technician = Technician.objects.filter(
+        installation=requestor.installation, pk=int_or_none(pk) or 0
+    ).first()
+    if technician is None:
+        raise DomainError("NOT_FOUND", "Unknown technician.", "technicianId")
+    return technician
+
+
+@csrf_exempt
+@require_POST
+def technician_active_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a technician (`active=0`; open repair orders keep them, new assignments cannot pick them) or
+    bring them back (`active=1`)."""
+    requestor = staff(request, WARRANTY_PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    texts = request.texts  # type: ignore[attr-defined]
+    active = request.POST.get("active") == "1"
+    try:
+        technician = warranty_actions.set_technician_active(
+            technician=_technician(requestor, pk), actor=requestor.actor, is_active=active
+        )
+    except DomainError as exc:
+        return render_warranty(request, requestor, error=form_error(exc), trigger=failure(exc))
+    title = texts["technician_reactivated"] if active else texts["technician_deactivated"]
+    return render_warranty(request, requestor, trigger=success(title, technician.name))
 
 
 # ---- SLA -----------------------------------------------------------------------------------------------------
