@@ -42,11 +42,11 @@ def _guides(installation) -> list[dict]:
 
 
 def _posted_sections(data: QueryDict) -> list[dict]:
-    """Sections from `section-<n>-<key>` fields; a section left wholly empty is dropped."""
+    """Sections from `section-<n>-<key>` fields; a section without any text (a suggested topic alone) is dropped."""
     sections = []
     for index in range(MAX_SECTIONS):
         entry = {key: (data.get(f"section-{index}-{key}") or "").strip() for key in SECTION_KEYS}
-        if any(entry.values()):
+        if any(value for key, value in entry.items() if key != "topic"):
             sections.append(entry)
     return sections
 
