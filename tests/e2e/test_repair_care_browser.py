@@ -140,7 +140,7 @@ def test_care_guides_tab_shows_a_typed_error_then_saves_a_guide(
     assert [n["status"] for n in notes] == ["error", "success"] and notes[-1]["text"] == "handbags"
     # The saved guide's edit form: its section and one blank to add.
     frame.locator('[data-edit-guide="handbags"]').click()
-    frame.locator('#guide-form input[name=code][readonly]').wait_for(timeout=10000)
+    frame.locator("#guide-form input[name=code][readonly]").wait_for(timeout=10000)
     assert frame.locator("#guide-form .section").count() == 2
     _whole_screen_shot(page, "settings-care-guides")
     # The same tab in the dark theme and in Chinese.
