@@ -36,6 +36,7 @@ from tests.loyalty.factories import make_programme, make_reward
 from tests.service.factories import open_case
 from tests.warranty.factories import CUSTOMER, CUSTOMER_EMAIL, CUSTOMER_ID, NOW, STAFF, registered
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
 PERMISSIONS = ("MANAGE_ORDERS", "MANAGE_USERS", "MANAGE_SETTINGS", "MANAGE_DISCOUNTS", "MANAGE_GIFT_CARD")
 TAG = re.compile(r"<[^>]*>", re.S)
 ENGLISH_CONTENT = re.compile(r'<(td|span|p) lang="en">.*?</\1>', re.S)
@@ -238,3 +239,23 @@ def test_the_scan_sees_english_labels_on_the_english_screens(client, installatio
         "Manual adjustment",  # a ledger entry
     }
     assert expected - shown == set()
+
+
+def test_every_choice_table_covers_its_field_and_every_text_has_both_languages():
+    from saleor_aftersales.dashboard.i18n import TEXTS
+
+    for (model_name, field), table in labels.ZH_CHOICES.items():
+        model = next(m for m in apps.get_models() if m._meta.model_name == model_name)
+        values = {value for value, _ in model._meta.get_field(field).choices if value}
+        assert set(table) == values, (model_name, field)
+        assert all(HAN.search(label) for label in table.values()), (model_name, field)
+    for model_name, table in labels.ZH_STATUS.items():
+        model = next(m for m in apps.get_models() if m._meta.model_name == model_name)
+        assert set(table) == {v for v, _ in model._meta.get_field("status").choices}, model_name
+    assert set(TEXTS["en"]) == set(TEXTS["zh-hans"])
+    # Codes and ids read the same in both languages; every other text is Chinese.
+    latin = {key for key, text in TEXTS["zh-hans"].items() if not HAN.search(text)}
+    assert latin == {"lang_code", "sku", "none", "target_id"}
+    for table in (labels.METRICS, labels.ACTORS, labels.REMEDIES, labels.CASE_TRANSITIONS):
+        assert set(table["en"]) == set(table["zh-hans"])
+        assert all(HAN.search(text) for text in table["zh-hans"].values())
