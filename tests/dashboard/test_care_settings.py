@@ -19,6 +19,7 @@ from saleor_aftersales.warranty.models import (
     Technician,
     Warranty,
     WarrantySymptom,
+    WarrantyTerms,
 )
 from tests.conftest import TEST_API_URL
 from tests.warranty.factories import CUSTOMER, NOW, STAFF, registered
@@ -331,3 +332,67 @@ def test_technicians_are_edited_deactivated_and_reactivated(client, installation
     )
     response, body = _post(client, f"{url}/999999/active", {"active": "0"}, token)
     assert 'data-code="NOT_FOUND" data-field="technicianId"' in body
+
+
+def test_terms_covered_and_excluded_symptoms_are_checkboxes_of_the_catalogue_and_editable(
+    client, installation, staff_token
+):
+    token = staff_token(ORDERS)
+    url = "/dashboard/frag/settings/warranty/terms"
+    _post(
+        client,
+        f"{CARE}/symptoms",
+        {
+            "form": "symptom",
+            "code": "heel-wear",
+            "label_en": "Heel worn",
+            "label_zh_hans": "鞋跟磨损",
+            "is_active": "on",
+        },
+        token,
+    )
+    form = client.get("/dashboard/frag/settings/warranty", **_headers(token, "zh-Hans")).content.decode()
+    assert '<input type="checkbox" name="covered_issues" value="heel-wear" > 鞋跟磨损' in form
+    assert '<input type="checkbox" name="excluded_issues" value="misuse" > 使用不当造成的损坏' in form
+    terms = {
+        "scope": "default", "name": "Shoes", "duration_months": "24", "remedies": ["repair", "replace"],
+        "covered_issues": ["sole-detachment", "heel-wear"], "excluded_issues": ["misuse", "water-damage"],
+        "text_en": "Two years.", "text_zh_hans": "两年。", "is_active": "on",
+    }  # fmt: skip
+    # A typed error keeps every checked symptom on the form.
+    response, body = _post(client, url, {**terms, "text_zh_hans": ""}, token)
+    assert 'data-code="REQUIRED" data-field="textEn"' in body
+    assert (
+        'name="covered_issues" value="heel-wear" checked' in body
+        and 'name="excluded_issues" value="misuse" checked' in body
+    )
+    assert not WarrantyTerms.objects.exists()
+    response, body = _post(client, url, terms, token, "zh-Hans")
+    row = WarrantyTerms.objects.get()
+    assert (row.covered_issues, row.excluded_issues) == (
+        ["sole-detachment", "heel-wear"],
+        ["misuse", "water-damage"],
+    )
+    assert "鞋底开胶, 鞋跟磨损" in body and "使用不当造成的损坏, 进水损坏" in body
+    # Edit: the form is pre-filled, scope and target stay; unchecking a symptom removes it.
+    edit = client.get(f"/dashboard/frag/settings/warranty?terms={row.pk}", **_headers(token)).content.decode()
+    assert (
+        '<input type="hidden" name="scope" value="default">' in edit and 'name="name" value="Shoes"' in edit
+    )
+    assert (
+        'name="covered_issues" value="heel-wear" checked' in edit
+        and 'name="remedies" value="refund" >' in edit
+    )
+    _post(client, url, {**terms, "covered_issues": ["sole-detachment"], "duration_months": "36"}, token)
+    row.refresh_from_db()
+    assert (row.covered_issues, row.duration_months, WarrantyTerms.objects.count()) == (
+        ["sole-detachment"],
+        36,
+        1,
+    )
+    # A claim for an excluded symptom is not covered.
+    [warranty] = registered(installation)
+    assert warranty.terms_snapshot["excluded_issues"] == ["misuse", "water-damage"]
+    with pytest.raises(DomainError) as raised:
+        warranty_actions.create_claim(warranty=warranty, actor=CUSTOMER, symptom="misuse", now=NOW)
+    assert raised.value.details[0].code == "NOT_COVERED"
