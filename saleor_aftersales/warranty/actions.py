@@ -561,10 +561,15 @@ def create_claim(
     override: bool = False,
     paid_repair: bool = False,
     now: datetime | None = None,
+    idempotency_key: str = "",
 ) -> WarrantyClaim:
     """File a claim. Out of term or not covered is refused unless the customer asks for a paid repair
-    (`paid_repair`) or staff override coverage of an issue in term (`override`)."""
+    (`paid_repair`) or staff override coverage of an issue in term (`override`). `idempotency_key` (a staff form's
+    token) makes a re-submission answer the claim it filed, writing nothing (checked under the warranty's lock)."""
     now = now or clock_now()
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 64:
+        raise DomainError("TOO_LONG", "At most 64 characters.", "idempotencyKey")
     description = _text(description, MAX_TEXT, "description")
     if override and not actor.is_staff:
         raise PermissionDeniedError("Only staff can override coverage.", "override")
@@ -572,6 +577,10 @@ def create_claim(
     warranty = _lock_warranty(warranty)
     _check_owner(warranty, actor, "warranty")
     installation = warranty.installation
+    if idempotency_key:
+        filed = WarrantyClaim.objects.filter(installation=installation, idempotency_key=idempotency_key).first()
+        if filed is not None:
+            return filed
     if warranty.status != WarrantyStatus.ACTIVE:
         raise DomainError(error_codes.WARRANTY_NOT_ACTIVE, "This warranty is not active.", "warrantyId")
     found = selectors.symptom_catalogue(installation).get(symptom)
@@ -613,6 +622,7 @@ def create_claim(
         customer_email=warranty.customer_email,
         language=warranty.language,
         currency=warranty.currency,
+        idempotency_key=idempotency_key,
     )
     for upload, info in checked:
         photo = ClaimPhoto(claim=claim, content_type=info.content_type, size=info.size)

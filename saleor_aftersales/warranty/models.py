@@ -256,10 +256,17 @@ class WarrantyClaim(InstallationScopedModel, TimestampedModel):
     refund_amount = amount_field()
     decided_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # A staff form's token (Dashboard order popup): the same submission twice files one claim.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["installation", "number"], name="warranty_claim_number")
+            models.UniqueConstraint(fields=["installation", "number"], name="warranty_claim_number"),
+            models.UniqueConstraint(
+                fields=["installation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="warranty_claim_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["installation", "status", "created_at"]),

@@ -116,14 +116,22 @@ def test_order_popup_starts_one_return_when_the_form_is_posted_twice(client, ins
 def test_order_popup_files_one_claim_when_the_form_is_posted_twice(client, installation, staff_token):
     warranty, _other = registered(installation, lines=[(Decimal("120.00"), 2)])
     token = staff_token(ORDERS)
-    form = {"orderId": warranty.order.saleor_id, "warrantyId": warranty.pk, "symptom": "stitching"}
+    popup = client.get(f"/dashboard/frag/popups/order?orderId={warranty.order.saleor_id}", **_headers(token))
+    key = _keys(popup.content.decode())["claim-form"]
+    assert key.endswith("-claim")
+    form = {"orderId": warranty.order.saleor_id, "warrantyId": warranty.pk, "symptom": "stitching", "key": key}
     first = client.post("/dashboard/frag/popups/order/claim", form, **_headers(token))
     second = client.post("/dashboard/frag/popups/order/claim", form, **_headers(token))
     claim = WarrantyClaim.objects.get()
-    assert f'data-claim="{claim.number}"' in first.content.decode()
-    # The item's lock and its one-open-claim rule refuse the twin with a typed error, nothing written.
-    assert 'data-code="CLAIM_ALREADY_OPEN"' in second.content.decode()
-    assert claim.events.count() == 1
+    assert claim.idempotency_key == key and claim.events.count() == 1
+    # The twin answers the same claim (under the item's lock), like the first post.
+    for response in (first, second):
+        assert f'data-claim="{claim.number}"' in response.content.decode()
+        assert json.loads(response["HX-Trigger"])["aftersales:notify"]["text"] == claim.number
+    # Without the token the one-open-claim rule still refuses a second claim on the item, nothing written.
+    third = client.post("/dashboard/frag/popups/order/claim", {**form, "key": ""}, **_headers(token))
+    assert 'data-code="CLAIM_ALREADY_OPEN"' in third.content.decode()
+    assert WarrantyClaim.objects.count() == 1
 
 
 def test_open_case_with_a_known_key_returns_the_case_and_writes_nothing(installation):

@@ -149,6 +149,7 @@ def order_claim_fragment(request: HttpRequest) -> HttpResponse:
             description=request.POST.get("description", ""),
             override=request.POST.get("override") == "on",
             paid_repair=request.POST.get("paid_repair") == "on",
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return _render_order_popup(
