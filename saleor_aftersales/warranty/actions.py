@@ -578,7 +578,9 @@ def create_claim(
     _check_owner(warranty, actor, "warranty")
     installation = warranty.installation
     if idempotency_key:
-        filed = WarrantyClaim.objects.filter(installation=installation, idempotency_key=idempotency_key).first()
+        filed = WarrantyClaim.objects.filter(
+            installation=installation, idempotency_key=idempotency_key
+        ).first()
         if filed is not None:
             return filed
     if warranty.status != WarrantyStatus.ACTIVE:

@@ -119,7 +119,12 @@ def test_order_popup_files_one_claim_when_the_form_is_posted_twice(client, insta
     popup = client.get(f"/dashboard/frag/popups/order?orderId={warranty.order.saleor_id}", **_headers(token))
     key = _keys(popup.content.decode())["claim-form"]
     assert key.endswith("-claim")
-    form = {"orderId": warranty.order.saleor_id, "warrantyId": warranty.pk, "symptom": "stitching", "key": key}
+    form = {
+        "orderId": warranty.order.saleor_id,
+        "warrantyId": warranty.pk,
+        "symptom": "stitching",
+        "key": key,
+    }
     first = client.post("/dashboard/frag/popups/order/claim", form, **_headers(token))
     second = client.post("/dashboard/frag/popups/order/claim", form, **_headers(token))
     claim = WarrantyClaim.objects.get()
