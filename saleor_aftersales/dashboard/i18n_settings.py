@@ -208,3 +208,73 @@ TEXTS = {
         "no_open_cases": "没有处理中的服务工单。",
     },
 }
+
+# Care guides and the symptom catalogue (settings tab "care"), technicians' edit and deactivation.
+TEXTS["en"].update(
+    {
+        "tab_care": "Care guides & symptoms",
+        "care_guides": "Care guides",
+        "care_guides_help": "Matched to a warranty by product type, then category, then a keyword in the product "
+        "type name; they pace the care reminders. A guide with a built-in code replaces the built-in one.",
+        "care_guide": "Care guide",
+        "new_guide": "New care guide",
+        "guide_title_en": "Title (English)",
+        "guide_title_zh_hans": "Title (Chinese)",
+        "product_type_ids": "Product types (Saleor ids)",
+        "guide_category_ids": "Categories (Saleor ids)",
+        "match_keywords": "Keywords in the product type name",
+        "guide_sections": "Sections",
+        "section_n": "Section",
+        "section_help": "A section without any text is left out.",
+        "topic": "Topic",
+        "section_title_en": "Section title (English)",
+        "section_title_zh_hans": "Section title (Chinese)",
+        "body_en": "Text (English)",
+        "body_zh_hans": "Text (Chinese)",
+        "built_in": "Built-in",
+        "custom": "Custom",
+        "no_reminder": "settings default",
+        "symptoms": "Symptoms",
+        "symptoms_help": "What a claim can report; warranty terms list the covered and excluded symptom codes.",
+        "new_symptom": "New symptom",
+        "no_symptoms": "No symptoms.",
+        "edit_technician": "Edit technician",
+        "reactivate": "Reactivate",
+        "technician_deactivated": "Technician deactivated",
+        "technician_reactivated": "Technician reactivated",
+    }
+)
+TEXTS["zh-hans"].update(
+    {
+        "tab_care": "保养指南与故障症状",
+        "care_guides": "保养指南",
+        "care_guides_help": "按商品类型、其次按分类、再按商品类型名称中的关键词匹配到保修；决定保养提醒的间隔。"
+        "代码与内置指南相同的指南会替换内置指南。",
+        "care_guide": "保养指南",
+        "new_guide": "新建保养指南",
+        "guide_title_en": "标题（英文）",
+        "guide_title_zh_hans": "标题（中文）",
+        "product_type_ids": "商品类型（Saleor ID）",
+        "guide_category_ids": "分类（Saleor ID）",
+        "match_keywords": "商品类型名称关键词",
+        "guide_sections": "章节",
+        "section_n": "章节",
+        "section_help": "没有填写任何文字的章节不会保存。",
+        "topic": "主题",
+        "section_title_en": "章节标题（英文）",
+        "section_title_zh_hans": "章节标题（中文）",
+        "body_en": "正文（英文）",
+        "body_zh_hans": "正文（中文）",
+        "built_in": "内置",
+        "custom": "自定义",
+        "no_reminder": "沿用设置",
+        "symptoms": "故障症状",
+        "symptoms_help": "索赔时可选择的问题；保修条款中列出在保与除外的症状代码。",
+        "new_symptom": "新建故障症状",
+        "no_symptoms": "暂无故障症状。",
+        "edit_technician": "编辑技师",
+        "reactivate": "重新启用",
+        "technician_deactivated": "技师已停用",
+        "technician_reactivated": "技师已重新启用",
+    }
+)

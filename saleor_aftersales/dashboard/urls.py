@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    care_settings,
     common,
     insights,
     knowledge_settings,
@@ -224,6 +225,22 @@ urlpatterns = [
         "dashboard/frag/settings/warranty/technicians",
         operations_settings.technician_save_fragment,
         name="dashboard-frag-technician",
+    ),
+    path("dashboard/frag/settings/care", care_settings.care_fragment, name="dashboard-frag-care-settings"),
+    path(
+        "dashboard/frag/settings/care/guides",
+        care_settings.care_guide_save_fragment,
+        name="dashboard-frag-care-guide-save",
+    ),
+    path(
+        "dashboard/frag/settings/care/symptoms",
+        care_settings.symptom_save_fragment,
+        name="dashboard-frag-symptom-save",
+    ),
+    path(
+        "dashboard/frag/settings/warranty/technicians/<int:pk>/active",
+        operations_settings.technician_active_fragment,
+        name="dashboard-frag-technician-active",
     ),
     path(
         "dashboard/frag/settings/warranty/terms/<int:pk>/delete",

@@ -129,10 +129,17 @@ def create_return_request(
     comment: str = "",
     photos=(),
     now: datetime | None = None,
+    idempotency_key: str = "",
 ) -> ReturnRequest:
-    """A customer (or staff on their behalf) asks to return, exchange or claim; auto-approval rules apply."""
+    """A customer (or staff on their behalf) asks to return, exchange or claim; auto-approval rules apply.
+
+    `idempotency_key` (a staff form's token) makes a re-submission answer the request it created, writing nothing
+    (unique per installation; checked under the order's row lock, so a concurrent twin waits and finds it)."""
     now = now or clock_now()
     installation = order.installation
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 64:
+        raise DomainError("TOO_LONG", "At most 64 characters.", "idempotencyKey")
     comment = _check_text(comment, MAX_COMMENT, "comment")
     if resolution not in Resolution.values:
         raise DomainError("INVALID", "Unknown resolution.", "resolution")
@@ -150,6 +157,12 @@ def create_return_request(
     # The order row lock serialises concurrent requests, so two cannot both take the last returnable unit.
     order = Order.objects.select_for_update(of=("self",)).select_related("installation").get(pk=order.pk)
     _check_owner(order, actor)
+    if idempotency_key:
+        created = ReturnRequest.objects.filter(
+            installation=installation, idempotency_key=idempotency_key
+        ).first()
+        if created is not None:
+            return created
     eligibility = {line.pk: (line, result) for line, result in selectors.order_eligibility(order, now=now)}
     catalogue = selectors.reason_catalogue(installation)
     base, rules = selectors.order_policy(order)
@@ -248,6 +261,7 @@ def create_return_request(
         customer_comment=comment,
         primary_reason_code=lines[0].reason_code,
         next_step_due_at=now + timedelta(hours=base.decision_sla_hours),
+        idempotency_key=idempotency_key,
     )
     line_rows = ReturnLine.objects.bulk_create(
         [

@@ -218,9 +218,18 @@ class ReturnRequest(InstallationScopedModel, TimestampedModel):
     # The next promised step (shown to the customer), kept in step with the SLA clocks.
     next_step_due_at = models.DateTimeField(null=True, blank=True)
     primary_reason_code = models.SlugField(max_length=64, blank=True, default="")
+    # A staff form's token (Dashboard order popup): the same submission twice creates one request.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["installation", "number"], name="returns_rma_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "number"], name="returns_rma_number"),
+            models.UniqueConstraint(
+                fields=["installation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="returns_request_idempotency_key",
+            ),
+        ]
         indexes = [
             models.Index(fields=["installation", "status", "created_at"]),
             models.Index(fields=["installation", "customer_email", "created_at"]),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from ..core.actors import Actor, ActorType
@@ -84,6 +84,10 @@ def _next_number(installation: Installation) -> str:
     CaseSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
     sequence.refresh_from_db()
     return f"C-{sequence.last_value:06d}"
+
+
+def _create_case(*, installation: Installation, **fields) -> ServiceCase:
+    return ServiceCase.objects.create(installation=installation, number=_next_number(installation), **fields)
 
 
 def _check_attachments(files) -> list:
@@ -243,11 +247,22 @@ def open_case(
     tags: Iterable[str] = (),
     attachments=(),
     triage: bool = True,
+    idempotency_key: str = "",
 ) -> ServiceCase:
     """Open a case with its first message (the customer's words, or what staff logged from a call).
 
-    Other capabilities call it too (e.g. surveys open a follow-up case after a low score).
+    Other capabilities call it too (e.g. surveys open a follow-up case after a low score). `idempotency_key` (a
+    staff form's token) makes a re-submission answer the case it opened, writing nothing (unique per installation).
     """
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 64:
+        raise DomainError("TOO_LONG", "At most 64 characters.", "idempotencyKey")
+    if idempotency_key:
+        opened = ServiceCase.objects.filter(
+            installation=installation, idempotency_key=idempotency_key
+        ).first()
+        if opened is not None:
+            return opened
     email = normalize_email(customer_email)
     if not email or "@" not in email or len(email) > 254:
         raise DomainError("INVALID", "A valid email address is required.", "customerEmail")
@@ -278,25 +293,32 @@ def open_case(
         result = classify(f"{subject}\n{body}"[:2000], language=language)
         intent, confidence = result.intent, result.confidence
     now = clock_now()
-    case = ServiceCase.objects.create(
-        installation=installation,
-        number=_next_number(installation),
-        kind=kind,
-        channel=channel,
-        priority=priority,
-        subject=subject,
-        language=normalize_language(language or (order.language_code if order else None)),
-        customer_user_id=customer_user_id or "",
-        customer_email=email,
-        customer_email_digest=email_digest(email),
-        customer_name=customer_name,
-        customer_phone=customer_phone,
-        linked_type=linked_type,
-        linked_id=linked_id,
-        order=order,
-        intent=intent,
-        intent_confidence=confidence,
-    )
+    try:
+        # A savepoint: a concurrent twin of this submission commits first, then this one answers its case.
+        with transaction.atomic():
+            case = _create_case(
+                installation=installation,
+                idempotency_key=idempotency_key,
+                kind=kind,
+                channel=channel,
+                priority=priority,
+                subject=subject,
+                language=normalize_language(language or (order.language_code if order else None)),
+                customer_user_id=customer_user_id or "",
+                customer_email=email,
+                customer_email_digest=email_digest(email),
+                customer_name=customer_name,
+                customer_phone=customer_phone,
+                linked_type=linked_type,
+                linked_id=linked_id,
+                order=order,
+                intent=intent,
+                intent_confidence=confidence,
+            )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        return ServiceCase.objects.get(installation=installation, idempotency_key=idempotency_key)
     for tag in clean_tags:
         CaseTag.objects.create(case=case, tag=tag)
     events.record_event(

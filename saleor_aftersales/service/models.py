@@ -105,10 +105,17 @@ class ServiceCase(InstallationScopedModel, TimestampedModel):
     next_response_round = models.PositiveIntegerField(default=0)
     reopen_count = models.PositiveIntegerField(default=0)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # A staff form's token (Dashboard popups): the same submission twice opens one case.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["installation", "number"], name="service_case_number"),
+            models.UniqueConstraint(
+                fields=["installation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="service_case_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["installation", "status", "last_message_at"]),

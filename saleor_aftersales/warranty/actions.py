@@ -5,6 +5,7 @@ Replacements, refunds and paid repairs move through Saleor, via the outbox (see 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -75,6 +76,13 @@ PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"]
 PROOF_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 MAX_AMOUNT = Decimal("1000000")
 TRANSFER_RATE = "10/hour"
+
+logger = logging.getLogger(__name__)
+
+
+def _audit(what: str, actor: Actor, **facts) -> None:
+    """Merchant configuration changes have no state machine: one structured log line says who changed what."""
+    logger.info(what, extra={"by": actor.email or actor.user_id or actor.type, **facts})
 
 
 def _text(value: str, limit: int, field: str) -> str:
@@ -201,13 +209,21 @@ def _terms_for(item: policies.Item, candidates, rows, config: WarrantySettings):
 
 
 def _first_reminder(
-    config: WarrantySettings, guides, *, product_type_id: str, type_name: str, start: datetime
+    config: WarrantySettings,
+    guides,
+    *,
+    product_type_id: str,
+    type_name: str,
+    start: datetime,
+    category_id: str = "",
 ):
     if not config.reminders_enabled:
         return None
     from .care import guide_for
 
-    guide = guide_for(guides, product_type_id=product_type_id, product_type_name=type_name)
+    guide = guide_for(
+        guides, product_type_id=product_type_id, product_type_name=type_name, category_id=category_id
+    )
     if guide is None:
         return None
     interval = guide.reminder_interval_months or config.reminder_interval_months
@@ -259,6 +275,7 @@ def register_order_warranties(
             guides,
             product_type_id=line.product_type_id,
             type_name=line.product_type_name,
+            category_id=line.category_id,
             start=start,
         )
         for unit in range(fl.quantity):
@@ -544,10 +561,15 @@ def create_claim(
     override: bool = False,
     paid_repair: bool = False,
     now: datetime | None = None,
+    idempotency_key: str = "",
 ) -> WarrantyClaim:
     """File a claim. Out of term or not covered is refused unless the customer asks for a paid repair
-    (`paid_repair`) or staff override coverage of an issue in term (`override`)."""
+    (`paid_repair`) or staff override coverage of an issue in term (`override`). `idempotency_key` (a staff form's
+    token) makes a re-submission answer the claim it filed, writing nothing (checked under the warranty's lock)."""
     now = now or clock_now()
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 64:
+        raise DomainError("TOO_LONG", "At most 64 characters.", "idempotencyKey")
     description = _text(description, MAX_TEXT, "description")
     if override and not actor.is_staff:
         raise PermissionDeniedError("Only staff can override coverage.", "override")
@@ -555,6 +577,12 @@ def create_claim(
     warranty = _lock_warranty(warranty)
     _check_owner(warranty, actor, "warranty")
     installation = warranty.installation
+    if idempotency_key:
+        filed = WarrantyClaim.objects.filter(
+            installation=installation, idempotency_key=idempotency_key
+        ).first()
+        if filed is not None:
+            return filed
     if warranty.status != WarrantyStatus.ACTIVE:
         raise DomainError(error_codes.WARRANTY_NOT_ACTIVE, "This warranty is not active.", "warrantyId")
     found = selectors.symptom_catalogue(installation).get(symptom)
@@ -596,6 +624,7 @@ def create_claim(
         customer_email=warranty.customer_email,
         language=warranty.language,
         currency=warranty.currency,
+        idempotency_key=idempotency_key,
     )
     for upload, info in checked:
         photo = ClaimPhoto(claim=claim, content_type=info.content_type, size=info.size)
@@ -863,6 +892,8 @@ def _assign(
             raise DomainError(error_codes.NO_CAPACITY, "This center is at capacity.", "centerId")
     if technician is not None and technician.center_id != center.pk:
         raise DomainError("INVALID", "The technician works at another center.", "technicianId")
+    if technician is not None and not technician.is_active and technician.pk != repair.technician_id:
+        raise DomainError("INVALID", "This technician is no longer active.", "technicianId")
     repair.center = center
     repair.technician = technician
     repair.save(update_fields=["center", "technician", "updated_at"])
@@ -1270,6 +1301,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 500) -> int:
             guides_by_installation[installation.pk],
             product_type_id=warranty.product_type_id,
             product_type_name=warranty.product_type_name,
+            category_id=warranty.category_id,
         )
         if guide is None or not config.reminders_enabled:
             warranty.next_reminder_at = None
@@ -1452,6 +1484,7 @@ def save_service_center(
     row.category_ids = _codes(category_ids, "categoryIds") if category_ids else []
     row.capacity, row.email, row.phone, row.is_active = capacity, email, _text(phone, 64, "phone"), is_active
     row.save()
+    _audit("service center saved", actor, center=row.pk, active=row.is_active)
     return row
 
 
@@ -1470,11 +1503,30 @@ def save_technician(
     name = _text(name, 200, "name")
     if not name:
         raise DomainError("REQUIRED", "Name the technician.", "name")
+    if center.installation_id != installation.pk or (
+        technician is not None and technician.installation_id != installation.pk
+    ):
+        raise NotFoundError("Unknown service center or technician.", "centerId")
+    email = (email or "").strip()
+    if email and ("@" not in email or len(email) > 254):
+        raise DomainError("INVALID", "Enter a valid email address.", "email")
     row = technician or Technician(installation=installation)
     row.center, row.name, row.email = center, name, email
     row.skills, row.is_active = _codes(skills, "skills"), is_active
     row.save()
+    _audit("technician saved", actor, technician=row.pk, center=center.pk, active=row.is_active)
     return row
+
+
+@transaction.atomic
+def set_technician_active(*, technician: Technician, actor: Actor, is_active: bool) -> Technician:
+    """Deactivate (or bring back) a technician: open repair orders keep them, new assignments skip them."""
+    technician = Technician.objects.select_for_update().get(pk=technician.pk)
+    if technician.is_active != is_active:
+        technician.is_active = is_active
+        technician.save(update_fields=["is_active", "updated_at"])
+        _audit("technician active set", actor, technician=technician.pk, active=is_active)
+    return technician
 
 
 @transaction.atomic
@@ -1487,10 +1539,13 @@ def save_care_guide(
     title_zh_hans: str,
     sections: list[dict],
     product_type_ids=(),
+    category_ids=(),
     match_keywords=(),
     reminder_interval_months: int | None = None,
     is_active: bool = True,
 ) -> CareGuide:
+    """Create or edit the guide `code` (the built-in guide's code overrides it); matched to a warranty by product
+    type id, then category id, then keyword in the product type name."""
     from django.utils.text import slugify
 
     if not code or slugify(code) != code or len(code) > 64:
@@ -1519,11 +1574,13 @@ def save_care_guide(
             "title_zh_hans": title_zh_hans,
             "sections": clean,
             "product_type_ids": _codes(product_type_ids, "productTypeIds"),
+            "category_ids": _codes(category_ids, "categoryIds"),
             "match_keywords": _codes(match_keywords, "matchKeywords"),
             "reminder_interval_months": reminder_interval_months,
             "is_active": is_active,
         },
     )
+    _audit("care guide saved", actor, code=row.code, active=row.is_active)
     return row
 
 
@@ -1555,4 +1612,5 @@ def save_symptom(
             "position": position,
         },
     )
+    _audit("symptom saved", actor, code=row.code, active=row.is_active)
     return row

@@ -12,6 +12,7 @@ class Guide:
     title_zh_hans: str
     sections: list[dict]
     product_type_ids: list[str] = field(default_factory=list)
+    category_ids: list[str] = field(default_factory=list)
     match_keywords: list[str] = field(default_factory=list)
     reminder_interval_months: int | None = None
     is_active: bool = True
@@ -75,6 +76,7 @@ def guides(rows) -> list[Guide]:
             title_zh_hans=row.title_zh_hans,
             sections=list(row.sections or []),
             product_type_ids=list(row.product_type_ids or []),
+            category_ids=list(row.category_ids or []),
             match_keywords=list(row.match_keywords or []),
             reminder_interval_months=row.reminder_interval_months,
             is_active=row.is_active,
@@ -83,10 +85,15 @@ def guides(rows) -> list[Guide]:
     return [g for g in result.values() if g.is_active]
 
 
-def guide_for(all_guides: list[Guide], *, product_type_id: str, product_type_name: str = "") -> Guide | None:
-    """By product type id first, then by a keyword in the product type name (or product name)."""
+def guide_for(
+    all_guides: list[Guide], *, product_type_id: str, product_type_name: str = "", category_id: str = ""
+) -> Guide | None:
+    """By product type id first, then by category id, then by a keyword in the product type name."""
     for guide in all_guides:
         if product_type_id and product_type_id in guide.product_type_ids:
+            return guide
+    for guide in all_guides:
+        if category_id and category_id in guide.category_ids:
             return guide
     name = (product_type_name or "").lower()
     if name:

@@ -256,10 +256,17 @@ class WarrantyClaim(InstallationScopedModel, TimestampedModel):
     refund_amount = amount_field()
     decided_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # A staff form's token (Dashboard order popup): the same submission twice files one claim.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["installation", "number"], name="warranty_claim_number")
+            models.UniqueConstraint(fields=["installation", "number"], name="warranty_claim_number"),
+            models.UniqueConstraint(
+                fields=["installation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="warranty_claim_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["installation", "status", "created_at"]),
@@ -461,10 +468,11 @@ class WarrantySettlement(InstallationScopedModel, TimestampedModel):
 
 
 class CareGuide(InstallationScopedModel, TimestampedModel):
-    """Care knowledge per product type (staff-editable; a row with a built-in code overrides it)."""
+    """Care knowledge per product type or category (staff-editable; a row with a built-in code overrides it)."""
 
     code = models.SlugField(max_length=64)
     product_type_ids = models.JSONField(default=list, blank=True)
+    category_ids = models.JSONField(default=list, blank=True, help_text="Saleor categories")
     match_keywords = models.JSONField(default=list, blank=True, help_text="matched in the product type name")
     title_en = models.CharField(max_length=200)
     title_zh_hans = models.CharField(max_length=200)

@@ -187,6 +187,7 @@ def test_every_screen_paints_after_one_round_trip(
         ("rewards", "#settings-rewards"),
         ("knowledge", "#settings-knowledge"),
         ("warranty", "#settings-warranty"),
+        ("care", "#settings-care"),
         ("sla", "#settings-sla"),
         ("notifications", "#settings-notifications"),
     ):

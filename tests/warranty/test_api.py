@@ -408,6 +408,32 @@ def test_care_guide_served_in_both_languages_and_editable(installation, gql, sta
     assert body["data"]["careGuide"] == {"title": "Shoe care", "reminderIntervalMonths": 3}
 
 
+def test_care_guide_matched_by_category(installation, gql, staff, customer_token):
+    section = {
+        "topic": "cleaning",
+        "titleEn": "Clean",
+        "titleZhHans": "清洁",
+        "bodyEn": "Dry.",
+        "bodyZhHans": "干。",
+    }
+    body = gql(
+        f"""mutation($s: [CareGuideSectionInput!]!) {{ careGuideSave(code: "bags", titleEn: "Bag care",
+            titleZhHans: "包袋护理", sections: $s, categoryIds: ["Q2F0ZWdvcnk6OQ=="]) {{
+            careGuide {{ code categoryIds }} {ERR} }} }}""",
+        {"s": [section]},
+        token=staff,
+    )
+    assert body["data"]["careGuideSave"]["careGuide"] == {"code": "bags", "categoryIds": ["Q2F0ZWdvcnk6OQ=="]}
+    found = gql(
+        '{ careGuide(categoryId: "Q2F0ZWdvcnk6OQ==") { code title(language: "zh-hans") } }',
+        token=customer_token,
+    )
+    assert found["data"]["careGuide"] == {"code": "bags", "title": "包袋护理"}
+    # An unknown category matches nothing (no keyword given either).
+    none = gql('{ careGuide(categoryId: "Q2F0ZWdvcnk6MQ==") { code } }', token=customer_token)
+    assert none["data"]["careGuide"] is None
+
+
 def test_staff_see_the_repair_or_replace_suggestion(travel, installation, gql, staff):
     actions.save_terms(
         installation=installation,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -123,6 +124,7 @@ SETTINGS_TABS = {
     "/dashboard/frag/settings/rewards": "rewards",
     "/dashboard/frag/settings/knowledge": "knowledge",
     "/dashboard/frag/settings/warranty": "warranty",
+    "/dashboard/frag/settings/care": "care",
     "/dashboard/frag/settings/sla": "sla",
     "/dashboard/frag/settings/notifications": "notifications",
 }
@@ -163,6 +165,16 @@ def form_error(exc: DomainError) -> dict:
     """The first error of a DomainError as the template's `error` (code, message, field)."""
     detail = exc.details[0]
     return {"code": detail.code, "message": detail.message, "field": detail.field or ""}
+
+
+def form_key() -> str:
+    """A fresh token for one rendered form: posted back as `key`, the action dedupes on (installation, key), so a
+    double-click or an htmx retry writes once."""
+    return uuid.uuid4().hex
+
+
+def posted_key(request: HttpRequest) -> str:
+    return (request.POST.get("key") or "").strip()[:64]
 
 
 def int_or_none(value: str | None) -> int | None:

@@ -14,6 +14,7 @@ from ...knowledge import actions as knowledge_actions
 from ...knowledge import selectors as knowledge_selectors
 from ...knowledge.intents import INTENTS
 from ...knowledge.models import ArticleLanguage, KnowledgeArticle
+from ..labels import field_choices
 from .common import failure, form_error, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"  # graphql.knowledge.mutations.common.STAFF_PERMISSION
@@ -73,7 +74,7 @@ def render_knowledge(
         "articles": articles,
         "query": query,
         "lang": language,
-        "languages": ArticleLanguage.choices,
+        "languages": field_choices(KnowledgeArticle, "language", request.language),  # type: ignore[attr-defined]
         "intents": INTENTS,
         "editing": editing,
         "form": form,

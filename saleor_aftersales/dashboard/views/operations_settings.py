@@ -23,7 +23,9 @@ from ...notifications import templates as notification_templates
 from ...sla import actions as sla_actions
 from ...sla.models import BusinessCalendar, SlaPolicy
 from ...warranty import actions as warranty_actions
-from ...warranty.models import ServiceCenter, Technician, TermsScope, WarrantySettings, WarrantyTerms
+from ...warranty import selectors as warranty_selectors
+from ...warranty.models import ServiceCenter, Technician, WarrantySettings, WarrantyTerms
+from ..labels import field_choices
 from .common import failure, form_error, int_or_none, params, staff, success, with_trigger
 
 WARRANTY_PERMISSION = "MANAGE_ORDERS"  # graphql/warranty/access.py
@@ -79,14 +81,27 @@ def render_warranty(
         technicians.setdefault(technician.center_id, []).append(technician)
     for center in centers:
         center.staff = technicians.get(center.pk, [])
+    terms = list(WarrantyTerms.objects.filter(installation=installation).order_by("scope", "name")[:ROWS])
+    language = request.language  # type: ignore[attr-defined]
+    catalogue = warranty_selectors.symptom_catalogue(installation)
+    symptoms = sorted(catalogue.values(), key=lambda s: (s.position, s.code))
+    for row in terms:
+        row.covered_labels = [_symptom_label(catalogue, code, language) for code in row.covered_issues]
+        row.excluded_labels = [_symptom_label(catalogue, code, language) for code in row.excluded_issues]
+    wanted_terms = int_or_none(params(request).get("terms")) if request.method == "GET" else None
+    edit_terms = next((row for row in terms if row.pk == wanted_terms), None)
     edit_center = next((c for c in centers if c.pk == int_or_none(params(request).get("center"))), None)
+    wanted = int_or_none(params(request).get("technician")) if request.method == "GET" else None
+    edit_technician = next(
+        (tech for staff_of in technicians.values() for tech in staff_of if tech.pk == wanted), None
+    )
     context = {
         "t": request.texts,  # type: ignore[attr-defined]
         "tab": "warranty",
-        "terms": list(
-            WarrantyTerms.objects.filter(installation=installation).order_by("scope", "name")[:ROWS]
-        ),
-        "scopes": TermsScope.choices,
+        "terms": terms,
+        "edit_terms": edit_terms,
+        "terms_form": _terms_form(request, edit_terms, catalogue, symptoms, language),
+        "scopes": field_choices(WarrantyTerms, "scope", request.language),  # type: ignore[attr-defined]
         "remedies": REMEDIES,
         "config": config,
         "turnaround_lines": "\n".join(
@@ -94,6 +109,7 @@ def render_warranty(
         ),
         "centers": centers,
         "edit_center": edit_center,
+        "edit_technician": edit_technician,
         "error": error,
         "posted": posted or {},
     }
@@ -107,6 +123,60 @@ def warranty_fragment(request: HttpRequest) -> HttpResponse:
     if isinstance(requestor, HttpResponse):
         return requestor
     return render_warranty(request, requestor)
+
+
+def _symptom_label(catalogue, code: str, language: str) -> str:
+    found = catalogue.get(code)
+    return found.label(language) if found is not None else code
+
+
+def _terms_form(request: HttpRequest, editing, catalogue, symptoms, language: str) -> dict:
+    """The terms form: what was posted (after an error), else the terms being edited, else the defaults. Covered
+    and excluded issues are checkboxes of the symptom catalogue (codes the catalogue lost stay listed, checked)."""
+    if request.method == "POST" and request.path.endswith("/warranty/terms"):
+        data = request.POST
+        values = {
+            "scope": data.get("scope", ""),
+            "target_id": data.get("target_id", ""),
+            "name": data.get("name", ""),
+            "duration_months": data.get("duration_months", ""),
+            "covered": _codes(",".join(data.getlist("covered_issues"))),
+            "excluded": _codes(",".join(data.getlist("excluded_issues"))),
+            "remedies": data.getlist("remedies"),
+            "max_repairs_before_replace": data.get("max_repairs_before_replace", ""),
+            "text_en": data.get("text_en", ""),
+            "text_zh_hans": data.get("text_zh_hans", ""),
+            "is_active": data.get("is_active") == "on",
+        }
+    elif editing is not None:
+        values = {
+            "scope": editing.scope,
+            "target_id": editing.target_id,
+            "name": editing.name,
+            "duration_months": editing.duration_months,
+            "covered": list(editing.covered_issues),
+            "excluded": list(editing.excluded_issues),
+            "remedies": list(editing.remedies),
+            "max_repairs_before_replace": editing.max_repairs_before_replace,
+            "text_en": editing.text_en,
+            "text_zh_hans": editing.text_zh_hans,
+            "is_active": editing.is_active,
+        }
+    else:
+        values = {
+            "scope": "default",
+            "duration_months": 12,
+            "covered": [],
+            "excluded": [],
+            "remedies": list(REMEDIES),
+            "max_repairs_before_replace": 2,
+            "is_active": True,
+        }
+    known = [(s.code, s.label(language)) for s in symptoms]
+    codes = {code for code, _ in known}
+    lost = [code for code in [*values["covered"], *values["excluded"]] if code not in codes]
+    values["symptoms"] = known + [(code, code) for code in dict.fromkeys(lost)]
+    return values
 
 
 def _warranty_write(request: HttpRequest, perform, done: str) -> HttpResponse:
@@ -133,8 +203,8 @@ def terms_save_fragment(request: HttpRequest) -> HttpResponse:
             target_id=data.get("target_id", ""),
             name=data.get("name", ""),
             duration_months=_whole(data, "duration_months", "durationMonths"),
-            covered_issues=_codes(data.get("covered_issues", "")),
-            excluded_issues=_codes(data.get("excluded_issues", "")),
+            covered_issues=_codes(",".join(data.getlist("covered_issues"))),
+            excluded_issues=_codes(",".join(data.getlist("excluded_issues"))),
             remedies=data.getlist("remedies"),
             max_repairs_before_replace=_whole(
                 data, "max_repairs_before_replace", "maxRepairsBeforeReplace", default=2
@@ -206,16 +276,51 @@ def technician_save_fragment(request: HttpRequest) -> HttpResponse:
         ).first()
         if center is None:
             raise DomainError("NOT_FOUND", "Choose a service center.", "centerId")
+        technician = None
+        if data.get("pk"):
+            technician = _technician(requestor, data.get("pk"))
         warranty_actions.save_technician(
             installation=requestor.installation,
             actor=requestor.actor,
             center=center,
+            technician=technician,
             name=data.get("name", ""),
             email=data.get("email", "").strip(),
             skills=_codes(data.get("skills", "")),
+            # A new technician starts active; an edit keeps the state (deactivation has its own button).
+            is_active=technician.is_active if technician is not None else True,
         )
 
     return _warranty_write(request, perform, request.POST.get("name", ""))
+
+
+def _technician(requestor: Requestor, pk) -> Technician:
+    technician = Technician.objects.filter(
+        installation=requestor.installation, pk=int_or_none(pk) or 0
+    ).first()
+    if technician is None:
+        raise DomainError("NOT_FOUND", "Unknown technician.", "technicianId")
+    return technician
+
+
+@csrf_exempt
+@require_POST
+def technician_active_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate a technician (`active=0`; open repair orders keep them, new assignments cannot pick them) or
+    bring them back (`active=1`)."""
+    requestor = staff(request, WARRANTY_PERMISSION)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    texts = request.texts  # type: ignore[attr-defined]
+    active = request.POST.get("active") == "1"
+    try:
+        technician = warranty_actions.set_technician_active(
+            technician=_technician(requestor, pk), actor=requestor.actor, is_active=active
+        )
+    except DomainError as exc:
+        return render_warranty(request, requestor, error=form_error(exc), trigger=failure(exc))
+    title = texts["technician_reactivated"] if active else texts["technician_deactivated"]
+    return render_warranty(request, requestor, trigger=success(title, technician.name))
 
 
 # ---- SLA -----------------------------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from ...core.errors import DomainError, NotFoundError
 from ...installations.auth import Requestor
 from ...orders.models import Customer, Order
 from ...service import actions as service_actions
-from ...service.models import CaseChannel, CaseKind, CasePriority
+from ...service.models import CaseChannel, ServiceCase
 from ...warranty import actions as warranty_actions
 from ...warranty import selectors as warranty_selectors
 from ...warranty.models import Warranty, WarrantyStatus
 from ...warranty.state import CLAIM_OPEN
-from .common import failure, form_error, holds, int_or_none, staff, success
+from ..labels import field_choices
+from .common import failure, form_error, form_key, holds, int_or_none, posted_key, staff, success
 
 CASE_PERMISSION = "MANAGE_ORDERS"
 LOYALTY_PERMISSION = "MANAGE_USERS"
@@ -34,12 +35,11 @@ def _case_form(request: HttpRequest, requestor: Requestor, *, email: str, error=
         "can_open_case": holds(requestor, CASE_PERMISSION),
         "case_email": email,
         "case_channels": [(value, texts[f"channel_{value}"]) for value in STAFF_CHANNELS],
-        "case_kinds": [(value, texts.get(f"case_kind_{value}", label)) for value, label in CaseKind.choices],
-        "case_priorities": [
-            (value, texts.get(f"priority_{value}", label)) for value, label in CasePriority.choices
-        ],
+        "case_kinds": field_choices(ServiceCase, "kind", request.language),  # type: ignore[attr-defined]
+        "case_priorities": field_choices(ServiceCase, "priority", request.language),  # type: ignore[attr-defined]
         "case_error": error,
         "opened_case": opened,
+        "form_key": form_key(),
     }
 
 
@@ -149,6 +149,7 @@ def order_claim_fragment(request: HttpRequest) -> HttpResponse:
             description=request.POST.get("description", ""),
             override=request.POST.get("override") == "on",
             paid_repair=request.POST.get("paid_repair") == "on",
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return _render_order_popup(
@@ -206,6 +207,7 @@ def case_open_fragment(request: HttpRequest) -> HttpResponse:
                 order.language_code if order is not None else (customer.language_code if customer else None)
             )
             or None,
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return again(case_error=form_error(exc), trigger=failure(exc))

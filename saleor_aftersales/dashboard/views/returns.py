@@ -16,10 +16,21 @@ from ...orders.models import Order
 from ...returns import actions as return_actions
 from ...returns import reasons as return_reasons
 from ...returns import selectors as return_selectors
-from ...returns.models import ItemCondition, RequestKind, Resolution, ReturnEvent, ReturnRequest, ReturnStatus
+from ...returns.models import RequestKind, Resolution, ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
 from ...returns.state import OPEN, can
 from ..labels import choices as status_choices
-from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
+from ..labels import field_choices
+from .common import (
+    failure,
+    form_error,
+    int_or_none,
+    params,
+    posted_key,
+    shell,
+    staff,
+    success,
+    with_trigger,
+)
 
 PERMISSION = "MANAGE_ORDERS"
 QUEUE_SIZE = 50
@@ -94,7 +105,7 @@ def render_queue(request: HttpRequest, requestor: Requestor, trigger: dict | Non
         "kind": kind,
         "q": search,
         "statuses": status_choices(ReturnRequest, request.language),
-        "kinds": RequestKind.choices,
+        "kinds": field_choices(ReturnRequest, "kind", request.language),
     }
     return with_trigger(render(request, "dashboard/returns_queue.html", context), trigger)
 
@@ -178,8 +189,8 @@ def render_detail(
         "item": item,
         "lines": lines,
         "error": error,
-        "conditions": ItemCondition.choices,
-        "resolutions": [(value, label) for value, label in Resolution.choices if value in offered],
+        "conditions": field_choices(ReturnLine, "condition", request.language),
+        "resolutions": field_choices(ReturnRequest, "resolution", request.language, only=offered),
     }
     return with_trigger(render(request, "dashboard/return_detail.html", context), trigger)
 
@@ -327,8 +338,12 @@ def render_start(
         "order": order,
         "rows": rows,
         "reasons": reasons,
-        "kinds": [(value, label) for value, label in RequestKind.choices if value in KINDS],
-        "resolutions": [(v, label) for v, label in Resolution.choices if v != Resolution.EXCHANGE],
+        "kinds": field_choices(ReturnRequest, "kind", request.language, only=KINDS),
+        "resolutions": [
+            (v, label)
+            for v, label in field_choices(ReturnRequest, "resolution", request.language)
+            if v != Resolution.EXCHANGE
+        ],
         "error": error,
         **order_popup_context(request, requestor, order, **popup),
     }
@@ -364,6 +379,7 @@ def order_actions_fragment(request: HttpRequest) -> HttpResponse:
             resolution=request.POST.get("resolution", ""),
             kind=request.POST.get("kind", RequestKind.RETURN),
             comment=request.POST.get("comment", ""),
+            idempotency_key=posted_key(request),
         )
     except DomainError as exc:
         return render_start(request, requestor, order, error=form_error(exc), trigger=failure(exc))

@@ -9,7 +9,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ...core.errors import DomainError
-from ...core.i18n import pick
 from ...core.time import now
 from ...installations.auth import Requestor
 from ...service import actions as service_actions
@@ -19,6 +18,7 @@ from ...service.state import STAFF_TRANSITIONS, can
 from ...service.timeline import build_timeline
 from ...sla.models import SlaClock
 from ...sla.selectors import sla_state
+from ..labels import actor_label
 from ..labels import choices as status_choices
 from .common import failure, form_error, params, shell, staff, success, with_trigger
 
@@ -94,7 +94,7 @@ def render_case(
             "source": entry.source,
             "type": entry.type,
             "label": entry.message(language),
-            "who": entry.actor_email or entry.actor_type,
+            "who": entry.actor_email or actor_label(entry.actor_type, language),
             "note": entry.note,
             "internal": entry.internal,
         }
@@ -107,24 +107,14 @@ def render_case(
         "timeline": timeline,
         "clocks": [
             {"metric": c.metric, "status": c.status, "due": c.due_at, "state": sla_state(c, now())}
-            for c in SlaClock.objects.filter(subject_type="service_case", subject_id=str(case.pk)).exclude(
-                status="cancelled"
-            )
+            for c in SlaClock.objects.filter(
+                installation=requestor.installation, subject_type="service_case", subject_id=str(case.pk)
+            ).exclude(status="cancelled")
         ],
         "transitions": [name for name in STAFF_TRANSITIONS if can(case, name)],
         "closed": case.status == CaseStatus.CLOSED,
-        "transition_labels": {name: pick(_TRANSITION_TEXTS[name], language) for name in STAFF_TRANSITIONS},
     }
     return with_trigger(render(request, "dashboard/service_case.html", context), trigger)
-
-
-_TRANSITION_TEXTS = {
-    "open": {"en": "Open", "zh-hans": "开始处理"},
-    "wait_on_customer": {"en": "Wait on customer", "zh-hans": "等待客户"},
-    "resolve": {"en": "Resolve", "zh-hans": "标记已解决"},
-    "close": {"en": "Close", "zh-hans": "关闭"},
-    "reopen": {"en": "Reopen", "zh-hans": "重新打开"},
-}
 
 
 @csrf_exempt

@@ -15,7 +15,8 @@ from ...core.errors import DomainError
 from ...installations.auth import Requestor
 from ...returns import actions as return_actions
 from ...returns import selectors as return_selectors
-from ...returns.models import ReasonCategory, Resolution, ReturnPolicy, WindowStart
+from ...returns.models import ReturnPolicy, ReturnReason, ReturnRequest
+from ..labels import field_choices
 from .common import failure, form_error, shell, staff, success, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"
@@ -53,9 +54,9 @@ def render_settings(
         "language": request.language,
         "policy": policy,
         "reasons": reasons,
-        "resolutions": Resolution.choices,
-        "window_starts": WindowStart.choices,
-        "categories": ReasonCategory.choices,
+        "resolutions": field_choices(ReturnRequest, "resolution", request.language),
+        "window_starts": field_choices(ReturnPolicy, "window_starts", request.language),
+        "categories": field_choices(ReturnReason, "category", request.language),
         "error": error,
         "posted": posted or {},
     }

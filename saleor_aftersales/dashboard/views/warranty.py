@@ -17,7 +17,6 @@ from ...installations.auth import Requestor
 from ...sla.selectors import clocks_for, sla_state
 from ...warranty import actions as warranty_actions
 from ...warranty.models import (
-    ClaimDecision,
     ClaimStatus,
     RepairLine,
     RepairLineKind,
@@ -28,7 +27,7 @@ from ...warranty.models import (
     WarrantyClaim,
 )
 from ...warranty.state import CLAIM_OPEN, REPAIR_OPEN, STAFF_REPAIR_TRANSITIONS, can_claim, can_repair
-from ..labels import choice_label, status_label
+from ..labels import choice_label, field_choices, status_label
 from ..labels import choices as status_choices
 from .common import failure, form_error, int_or_none, params, shell, staff, success, with_trigger
 
@@ -152,7 +151,7 @@ def render_claim(
     unrepairable = bool(repairs) and all(r.status == RepairStatus.UNREPAIRABLE for r in repairs)
     decisions = [
         (value, label)
-        for value, label in ClaimDecision.choices
+        for value, label in field_choices(WarrantyClaim, "decision", request.language)
         if claim.status == ClaimStatus.SUBMITTED or (unrepairable and value in ("replace", "refund"))
     ]
     context = {

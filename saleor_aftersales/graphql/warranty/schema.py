@@ -194,8 +194,9 @@ class WarrantyQueries(graphene.ObjectType):
         CareGuide,
         product_type_id=graphene.ID(),
         product_type_name=graphene.String(),
+        category_id=graphene.ID(),
         code=graphene.String(),
-        description="The care guide of a product type (by id, name keyword, or code).",
+        description="The care guide of a product type (by product type id, category id, name keyword, or code).",
     )
     care_guides = graphene.List(graphene.NonNull(CareGuide), required=True)
     warranties = graphene.List(
@@ -295,12 +296,17 @@ class WarrantyQueries(graphene.ObjectType):
         return repair_for(info, id)[0]
 
     @staticmethod
-    def resolve_care_guide(_root, info, product_type_id=None, product_type_name=None, code=None):
+    def resolve_care_guide(
+        _root, info, product_type_id=None, product_type_name=None, code=None, category_id=None
+    ):
         guides = selectors.care_guides(get_requestor(info).require_installation())
         if code:
             return next((g for g in guides if g.code == code), None)
         return guide_for(
-            guides, product_type_id=product_type_id or "", product_type_name=product_type_name or ""
+            guides,
+            product_type_id=product_type_id or "",
+            product_type_name=product_type_name or "",
+            category_id=category_id or "",
         )
 
     @staticmethod

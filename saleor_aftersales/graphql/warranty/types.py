@@ -170,6 +170,7 @@ class CareGuide(graphene.ObjectType):
     title_en = graphene.String(required=True)
     title_zh_hans = graphene.String(required=True)
     product_type_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    category_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
     match_keywords = graphene.List(graphene.NonNull(graphene.String), required=True)
     reminder_interval_months = graphene.Int()
     sections = graphene.List(graphene.NonNull(CareGuideSection), required=True, language=graphene.String())
@@ -318,7 +319,10 @@ class Warranty(graphene.ObjectType):
             .load(root.installation_id)
             .then(
                 lambda guides: guide_for(
-                    guides, product_type_id=root.product_type_id, product_type_name=root.product_type_name
+                    guides,
+                    product_type_id=root.product_type_id,
+                    product_type_name=root.product_type_name,
+                    category_id=root.category_id,
                 )
             )
         )

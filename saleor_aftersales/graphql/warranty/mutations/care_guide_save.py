@@ -23,12 +23,13 @@ class CareGuideSave(BaseMutation):
         title_zh_hans = graphene.String(required=True)
         sections = graphene.List(graphene.NonNull(CareGuideSectionInput), required=True)
         product_type_ids = graphene.List(graphene.NonNull(graphene.ID))
+        category_ids = graphene.List(graphene.NonNull(graphene.ID))
         match_keywords = graphene.List(graphene.NonNull(graphene.String))
         reminder_interval_months = graphene.Int()
         is_active = graphene.Boolean(default_value=True)
 
     class Meta:
-        description = "Create or edit a care guide for product types (en + zh-Hans). Requires MANAGE_ORDERS."
+        description = "Create or edit a care guide for product types or categories (en + zh-Hans). Requires MANAGE_ORDERS."
 
     @classmethod
     def perform_mutation(cls, root, info, **data):
@@ -41,6 +42,7 @@ class CareGuideSave(BaseMutation):
             title_zh_hans=data["title_zh_hans"],
             sections=[dict(s) for s in data["sections"]],
             product_type_ids=data.get("product_type_ids") or [],
+            category_ids=data.get("category_ids") or [],
             match_keywords=data.get("match_keywords") or [],
             reminder_interval_months=data.get("reminder_interval_months"),
             is_active=data.get("is_active", True),
