@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -44,3 +47,18 @@ class Actor:
             "actor_email": self.email,
             "actor_name": self.name,
         }
+
+
+# Who is behind the current request or task, for writes that take no actor argument (configuration saved from a
+# settings screen is audited by `audit.tracking` from model signals). `installations.auth.authenticate` sets it;
+# every request and Celery task starts with it cleared, so it never outlives the request that set it.
+current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = current_actor.set(actor)
+    try:
+        yield actor
+    finally:
+        current_actor.reset(token)

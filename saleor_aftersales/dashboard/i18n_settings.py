@@ -278,3 +278,36 @@ TEXTS["zh-hans"].update(
         "technician_reactivated": "技师已重新启用",
     }
 )
+
+# Settings tab "history": the configuration history (audit.ConfigurationChange).
+TEXTS["en"].update(
+    {
+        "tab_history": "History",
+        "history": "Configuration history",
+        "history_help": "Every saved setting: who changed it, when, and each field before and after. Secrets are "
+        "masked.",
+        "history_when": "When",
+        "history_who": "Who",
+        "history_kind": "Setting",
+        "history_action": "Change",
+        "history_changes": "Fields (before → after)",
+        "history_all_kinds": "All settings",
+        "history_system": "System",
+        "history_empty": "No configuration changes yet.",
+    }
+)
+TEXTS["zh-hans"].update(
+    {
+        "tab_history": "变更记录",
+        "history": "配置变更记录",
+        "history_help": "每一次保存的设置：谁在何时修改，以及每个字段修改前后的值。密钥已隐藏。",
+        "history_when": "时间",
+        "history_who": "操作人",
+        "history_kind": "设置",
+        "history_action": "变更",
+        "history_changes": "字段（修改前 → 修改后）",
+        "history_all_kinds": "全部设置",
+        "history_system": "系统",
+        "history_empty": "暂无配置变更。",
+    }
+)

@@ -367,3 +367,44 @@ REMEDIES: dict[str, dict[str, str]] = {
 def remedy_label(name: str, language: str | None) -> str:
     table = REMEDIES["zh-hans"] if is_chinese(language) else REMEDIES["en"]
     return table.get(name, name)
+
+
+# Settings → History: what kind of setting changed, and how (audit.tracking.TRACKED, audit.ChangeAction).
+AUDIT_TARGETS: dict[str, tuple[str, str]] = {
+    "returns.ReturnPolicy": ("Return policy", "退货政策"),
+    "returns.ReturnPolicyRule": ("Return policy rule", "退货政策规则"),
+    "returns.ReturnReason": ("Return reason", "退货原因"),
+    "warranty.WarrantyTerms": ("Warranty terms", "保修条款"),
+    "warranty.WarrantySettings": ("Warranty settings", "保修设置"),
+    "warranty.WarrantySymptom": ("Warranty symptom", "故障症状"),
+    "warranty.ServiceCenter": ("Service center", "维修中心"),
+    "warranty.Technician": ("Technician", "技师"),
+    "warranty.CareGuide": ("Care guide", "保养指南"),
+    "loyalty.Programme": ("Loyalty programme", "积分计划"),
+    "loyalty.EarnRule": ("Earning rule", "积分规则"),
+    "loyalty.Tier": ("Tier", "会员等级"),
+    "loyalty.Reward": ("Reward", "奖励"),
+    "loyalty.StaffAdjustmentLimit": ("Staff adjustment limit", "员工调整上限"),
+    "sla.SlaPolicy": ("SLA policy", "SLA 政策"),
+    "sla.BusinessCalendar": ("Business calendar", "工作日历"),
+    "notifications.NotificationTemplate": ("Notification template", "通知模板"),
+    "notifications.WebhookEndpoint": ("Webhook endpoint", "Webhook 端点"),
+    "service.EscalationRule": ("Escalation rule", "升级规则"),
+    "surveys.SurveyConfig": ("Survey settings", "满意度调查设置"),
+    "insights.InsightsSettings": ("Insights settings", "数据洞察设置"),
+}
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "created": ("Created", "新建"),
+    "updated": ("Updated", "修改"),
+    "deleted": ("Deleted", "删除"),
+}
+
+
+def audit_target_label(target_type: str, lang: str) -> str:
+    en, zh = AUDIT_TARGETS.get(target_type, (target_type, target_type))
+    return zh if is_chinese(lang) else en
+
+
+def audit_action_label(action: str, lang: str) -> str:
+    en, zh = AUDIT_ACTIONS.get(action, (action, action))
+    return zh if is_chinese(lang) else en

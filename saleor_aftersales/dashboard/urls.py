@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     care_settings,
     common,
+    history_settings,
     insights,
     knowledge_settings,
     loyalty,
@@ -226,6 +227,7 @@ urlpatterns = [
         operations_settings.technician_save_fragment,
         name="dashboard-frag-technician",
     ),
+    path("dashboard/frag/settings/history", history_settings.history_fragment, name="dashboard-frag-history"),
     path("dashboard/frag/settings/care", care_settings.care_fragment, name="dashboard-frag-care-settings"),
     path(
         "dashboard/frag/settings/care/guides",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphene
 
+from .audit.schema import AuditQueries
 from .core.schema import CoreMutations, CoreQueries
 from .insights.schema import InsightsMutations, InsightsQueries
 from .knowledge.schema import KnowledgeMutations, KnowledgeQueries
@@ -27,6 +28,7 @@ class Query(
     NotificationQueries,
     KnowledgeQueries,
     SurveyQueries,
+    AuditQueries,
     graphene.ObjectType,
 ):
     pass

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from ..core.actors import Actor, ActorType
+from ..core.actors import Actor, ActorType, current_actor
 from ..core.errors import PermissionDeniedError
 from ..saleor_client.client import SaleorClient
 from ..saleor_client.errors import SaleorError
@@ -115,4 +115,5 @@ def authenticate(request: HttpRequest) -> Requestor:
         )
     else:
         actor = Actor(type=ActorType.CUSTOMER, user_id=claims.user_id, email=claims.email)
+    current_actor.set(actor)  # audit.tracking attributes configuration changes to this user
     return Requestor(installation=claims.installation, actor=actor, claims=claims)

@@ -127,6 +127,7 @@ SETTINGS_TABS = {
     "/dashboard/frag/settings/care": "care",
     "/dashboard/frag/settings/sla": "sla",
     "/dashboard/frag/settings/notifications": "notifications",
+    "/dashboard/frag/settings/history": "history",
 }
 
 
