@@ -90,11 +90,21 @@ def _installation_id(instance: models.Model, path: str) -> int | None:
     return value
 
 
+LABEL_FIELDS = ("name", "name_en", "title_en", "label_en", "code", "event", "url", "metric")
+
+
 def _label(instance: models.Model) -> str:
-    try:
-        return str(instance)[:256]
-    except Exception:  # noqa: BLE001 - a __str__ that needs a missing relation must not fail the save
-        return ""
+    """What staff call the row: its own __str__ where it has one, else its name, title, label or code."""
+    if type(instance).__str__ is not models.Model.__str__:
+        try:
+            return str(instance)[:256]
+        except Exception:  # noqa: BLE001 - a __str__ that needs a missing relation must not fail the save
+            pass
+    for name in LABEL_FIELDS:
+        value = getattr(instance, name, "")
+        if value:
+            return str(value)[:256]
+    return ""
 
 
 def _record(instance: models.Model, *, action: str, changes: dict[str, list]) -> None:

@@ -181,3 +181,26 @@ def test_case_page_in_chinese_labels_everything_and_moves_the_case(
     assert frame.locator("#transition-wait_on_customer").inner_text() == "等待客户"
     assert "notification" in _actions(page)
     _whole_screen_shot(page, "case-page-zh")
+
+
+def test_history_tab_shows_who_changed_a_setting_in_chinese(
+    transactional_db, live_server, installation, staff_token, browser_page
+):
+    host, page = browser_page
+    token = staff_token("MANAGE_ORDERS", email="merchant@example.com")
+    frame = _open(host, page, live_server, path="/dashboard/settings", token=token, locale="zh-Hans")
+    frame.locator("#settings").wait_for(timeout=10000)
+    frame.locator('nav.tabs a[data-tab="care"]').click()
+    frame.locator("#settings-care").wait_for(timeout=10000)
+    form = frame.locator("#symptom-form")
+    form.locator("input[name=code]").fill("strap-broken")
+    form.locator("input[name=label_en]").fill("Strap broken")
+    form.locator("input[name=label_zh_hans]").fill("肩带断裂")
+    form.locator("button[type=submit]").click()
+    frame.locator('#settings-care [data-symptom="strap-broken"]').wait_for(timeout=10000)
+    frame.locator('nav.tabs a[data-tab="history"]').click()
+    row = frame.locator('#settings-history tr[data-target^="warranty.WarrantySymptom:"][data-action="created"]')
+    row.wait_for(timeout=10000)
+    text = row.inner_text()
+    assert "merchant@example.com" in text and "故障症状" in text and "新建" in text and "肩带断裂" in text
+    _whole_screen_shot(page, "settings-history-zh")
