@@ -10,6 +10,7 @@ one by one (`tests/audit` shows each settings screen lands here).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import uuid
@@ -96,10 +97,8 @@ LABEL_FIELDS = ("name", "name_en", "title_en", "label_en", "code", "event", "url
 def _label(instance: models.Model) -> str:
     """What staff call the row: its own __str__ where it has one, else its name, title, label or code."""
     if type(instance).__str__ is not models.Model.__str__:
-        try:
+        with contextlib.suppress(Exception):  # a __str__ needing a missing relation must not fail the save
             return str(instance)[:256]
-        except Exception:  # noqa: BLE001 - a __str__ that needs a missing relation must not fail the save
-            pass
     for name in LABEL_FIELDS:
         value = getattr(instance, name, "")
         if value:

@@ -199,7 +199,9 @@ def test_history_tab_shows_who_changed_a_setting_in_chinese(
     form.locator("button[type=submit]").click()
     frame.locator('#settings-care [data-symptom="strap-broken"]').wait_for(timeout=10000)
     frame.locator('nav.tabs a[data-tab="history"]').click()
-    row = frame.locator('#settings-history tr[data-target^="warranty.WarrantySymptom:"][data-action="created"]')
+    row = frame.locator(
+        '#settings-history tr[data-target^="warranty.WarrantySymptom:"][data-action="created"]'
+    )
     row.wait_for(timeout=10000)
     text = row.inner_text()
     assert "merchant@example.com" in text and "故障症状" in text and "新建" in text and "肩带断裂" in text
