@@ -137,6 +137,60 @@ def lock_for_write(
     return Locked(account=account, programme=programme, existing_entry_id=row[-1])
 
 
+_ACCOUNT_NEW_COLUMNS = (
+    "created_at", "updated_at", "installation_id", "channel_slug", "email", "user_id", "available_points",
+    "pending_points", "language",
+)  # fmt: skip
+
+
+def _account_returning() -> str:
+    return ", ".join(f'"{f.column}"' for f in Account._meta.concrete_fields)
+
+
+def open_account(
+    *, installation_id: int, channel_slug: str, email: str, user_id: str, language: str
+) -> tuple[Programme, Account | None] | None:
+    """First points of a member: the channel's active programme and a new account for the email, in one
+    statement on PostgreSQL (two elsewhere). None without an active programme (nothing is created then);
+    (programme, None) when an account with that email exists already (the caller locks it).
+
+    The new row is invisible to other transactions until commit, and a concurrent insert of the same email
+    waits for this one (unique constraint), so it is as good as locked.
+    """
+    n_programme = len(Programme._meta.concrete_fields)
+    created = _dt(timezone.now())
+    values = [created, created, installation_id, channel_slug, email, user_id, 0, 0, language]
+    insert = f"INSERT INTO {_ACCOUNT} ({_names(_ACCOUNT_NEW_COLUMNS)})"
+    programme_sql = (
+        f"SELECT {_columns(Programme, 'p')} FROM {_PROGRAMME} p "
+        'WHERE p."installation_id" = %s AND p."channel_slug" = %s AND p."is_active"'
+    )
+    if connection.vendor == "postgresql":
+        rows = _execute(
+            f"WITH p AS ({programme_sql}), n AS ({insert} SELECT {_marks(len(values))} "
+            f"WHERE EXISTS (SELECT 1 FROM p) ON CONFLICT DO NOTHING RETURNING {_account_returning()}) "
+            f"SELECT {_columns(Programme, 'p')}, {_columns(Account, 'n')} FROM p LEFT JOIN n ON TRUE",
+            [installation_id, channel_slug, *values],
+        )
+        if not rows:
+            return None
+        programme = _from_row(Programme, rows[0][:n_programme])
+        account_row = rows[0][n_programme:]
+    else:
+        found = _execute(programme_sql, [installation_id, channel_slug])
+        if not found:
+            return None
+        programme = _from_row(Programme, found[0])
+        inserted = _execute(
+            f"{insert} VALUES ({_marks(len(values))}) ON CONFLICT DO NOTHING RETURNING {_account_returning()}",
+            values,
+        )
+        account_row = inserted[0] if inserted else (None,)
+    if account_row[0] is None:
+        return programme, None
+    return programme, _from_row(Account, account_row)
+
+
 _ENTRY_COLUMNS = (
     "created_at", "type", "actor_type", "actor_id", "actor_email", "actor_name", "from_status", "to_status",
     "note", "data", "installation_id", "account_id", "points", "available_delta", "pending_delta",
@@ -403,7 +457,8 @@ def add_lot(
 def add_pending_lots(
     account: Account, items: list[dict], *, now: datetime, release_at: datetime | None, actor: Actor
 ) -> list[LedgerEntry]:
-    """Many pending purchase lots at once (one order's lines): 3 statements whatever the number of lines.
+    """Many pending purchase lots at once (one order's lines): one statement on PostgreSQL (3 elsewhere) whatever
+    the number of lines.
 
     Each item: key, points, base_amount, order_saleor_id, order_line_saleor_id, line_quantity, reference. The caller
     has checked the keys under the lock; the unique (account, key) constraint still guards against duplicates.
@@ -427,46 +482,84 @@ def add_pending_lots(
         for item in items
     ]
     lot_row = f"({_marks(len(_LOT_COLUMNS))})"
-    # RETURNING order is not guaranteed (SQLite): map the new ids back by order line.
-    returned = _execute(
-        f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES {', '.join([lot_row] * len(lots))} "
-        'RETURNING "id", "order_line_saleor_id"',
-        [value for lot in lots for value in _lot_params(lot)],
-    )
-    ids = {line_id: pk for pk, line_id in returned}
+    lot_insert = f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES {', '.join([lot_row] * len(lots))}"
+    lot_params = [value for lot in lots for value in _lot_params(lot)]
     record = actor.as_record()
     created = timezone.now()
-    entries = []
-    for item, lot in zip(items, lots, strict=True):
-        lot.pk = ids[lot.order_line_saleor_id]
-        lot._state.adding = False
-        entries.append(
-            LedgerEntry(
-                created_at=created,
-                installation_id=account.installation_id,
-                account=account,
-                type=EntryKind.EARN_PENDING,
-                points=item["points"],
-                pending_delta=item["points"],
-                idempotency_key=item["key"],
-                reference=item.get("reference", ""),
-                order_saleor_id=item["order_saleor_id"],
-                order_line_saleor_id=item["order_line_saleor_id"],
-                lot=lot,
-                data=_EMPTY_DATA,
-                **record,
-            )
+    entries = [
+        LedgerEntry(
+            created_at=created,
+            installation_id=account.installation_id,
+            account=account,
+            type=EntryKind.EARN_PENDING,
+            points=item["points"],
+            pending_delta=item["points"],
+            idempotency_key=item["key"],
+            reference=item.get("reference", ""),
+            order_saleor_id=item["order_saleor_id"],
+            order_line_saleor_id=item["order_line_saleor_id"],
+            lot=lot,
+            data=_EMPTY_DATA,
+            **record,
         )
-    entry_row = f"({_marks(len(_ENTRY_COLUMNS))})"
-    returned = _execute(
-        f'{_ENTRY_INSERT} VALUES {", ".join([entry_row] * len(entries))} RETURNING "id", "idempotency_key"',
-        [value for entry in entries for value in (*_entry_params(entry), entry.lot_id)],
-    )
-    entry_ids = {key: pk for pk, key in returned}
-    for entry in entries:
+        for item, lot in zip(items, lots, strict=True)
+    ]
+    pending = sum(item["points"] for item in items)
+    # RETURNING order is not guaranteed: new ids are mapped back by order line and by key.
+    if connection.vendor == "postgresql":
+        # One statement: the lots, their entries (each joined to its lot by order line) and the balance.
+        params = _entry_params(entries[0])
+        per_row = {"points", "pending_delta", "idempotency_key", "reference", "order_line_saleor_id"}
+        shared = ", ".join(
+            'l."points"' if c in ("points", "pending_delta") else
+            'v."key"' if c == "idempotency_key" else
+            'v."reference"' if c == "reference" else
+            'l."order_line_saleor_id"' if c == "order_line_saleor_id" else "%s"
+            for c in _ENTRY_COLUMNS[:-1]
+        )  # fmt: skip
+        shared_params = [
+            value for column, value in zip(_ENTRY_COLUMNS, params, strict=False) if column not in per_row
+        ]
+        keyed = ", ".join(["(%s, %s, %s)"] * len(entries))
+        account.pending_points += pending
+        account.updated_at = timezone.now()
+        rows = _execute(
+            f'WITH l AS ({lot_insert} RETURNING "id", "points", "order_line_saleor_id"), '
+            f'e AS ({_ENTRY_INSERT} SELECT {shared}, l."id" FROM l JOIN (VALUES {keyed}) '
+            'AS v ("line", "key", "reference") ON v."line" = l."order_line_saleor_id" '
+            'RETURNING "id", "idempotency_key"), '
+            f"b AS ({_BALANCE_UPDATE}) "
+            'SELECT 0, "id", "order_line_saleor_id" FROM l UNION ALL SELECT 1, "id", "idempotency_key" FROM e',
+            [
+                *lot_params,
+                *shared_params,
+                *[v for e in entries for v in (e.order_line_saleor_id, e.idempotency_key, e.reference)],
+                0,
+                pending,
+                _dt(account.updated_at),
+                account.pk,
+            ],
+        )
+        lot_ids = {name: pk for kind, pk, name in rows if kind == 0}
+        entry_ids = {name: pk for kind, pk, name in rows if kind == 1}
+    else:
+        returned = _execute(f'{lot_insert} RETURNING "id", "order_line_saleor_id"', lot_params)
+        lot_ids = {line_id: pk for pk, line_id in returned}
+        for entry, lot in zip(entries, lots, strict=True):
+            entry.lot_id = lot_ids[lot.order_line_saleor_id]
+        entry_row = f"({_marks(len(_ENTRY_COLUMNS))})"
+        returned = _execute(
+            f'{_ENTRY_INSERT} VALUES {", ".join([entry_row] * len(entries))} RETURNING "id", "idempotency_key"',
+            [value for entry in entries for value in (*_entry_params(entry), entry.lot_id)],
+        )
+        entry_ids = {key: pk for pk, key in returned}
+        _bump_balance(account, available=0, pending=pending)
+    for entry, lot in zip(entries, lots, strict=True):
+        lot.pk = lot_ids[lot.order_line_saleor_id]
+        lot._state.adding = False
+        entry.lot = lot
         entry.pk = entry_ids[entry.idempotency_key]
         entry._state.adding = False
-    _bump_balance(account, available=0, pending=sum(item["points"] for item in items))
     return entries
 
 

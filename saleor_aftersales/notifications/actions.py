@@ -41,6 +41,29 @@ def event_id_for(installation: Installation, key: str) -> str:
     return uuid.uuid5(EVENT_ID_NAMESPACE, f"{installation.pk}:{key}").hex
 
 
+def _insert_unless_recorded(notification: Notification) -> bool:
+    """INSERT ... ON CONFLICT (installation, dedupe_key) DO NOTHING: one statement, no savepoint (webhook hot
+    paths notify in their own transaction). False when the dedupe key was recorded already (nothing written)."""
+    from django.db import connection
+
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(notification, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            'ON CONFLICT ("installation_id", "dedupe_key") DO NOTHING RETURNING "id"',
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    notification._state.adding = False
+    return True
+
+
 def notify(
     *,
     installation: Installation,
@@ -54,22 +77,17 @@ def notify(
 ) -> Notification | None:
     if not recipient_email:
         return None
-    existing = Notification.objects.filter(installation=installation, dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                installation=installation,
-                event=event,
-                dedupe_key=dedupe_key,
-                recipient_email=recipient_email,
-                language=normalize_language(language),
-                context=context or {},
-                subject_type=subject_type,
-                subject_id=str(subject_id),
-            )
-    except IntegrityError:
+    notification = Notification(
+        installation=installation,
+        event=event,
+        dedupe_key=dedupe_key,
+        recipient_email=recipient_email,
+        language=normalize_language(language),
+        context=context or {},
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+    )
+    if not _insert_unless_recorded(notification):
         return Notification.objects.filter(installation=installation, dedupe_key=dedupe_key).first()
     from .tasks import send_notification_task
 

@@ -3,14 +3,19 @@ whatever the account's history, and still keep the cached balance equal to the l
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from saleor_aftersales.core.actors import Actor
 from saleor_aftersales.loyalty import actions
+from saleor_aftersales.loyalty.models import Account, LedgerEntry, Lot
+from saleor_aftersales.notifications.models import Notification
+from saleor_aftersales.orders.models import OrderLine
 
-from .factories import CHANNEL, CUSTOMER_ID, EMAIL, make_programme
+from .factories import CHANNEL, CUSTOMER_ID, EMAIL, NOW, fulfill, gid, make_order, make_programme
 from .invariants import assert_ledger_consistent
 
 SYSTEM = Actor.system("test")
@@ -60,3 +65,107 @@ def test_earn_and_redeem_statements_are_constant(installation, history):
     account.refresh_from_db()
     assert account.available_points == history * 7 + 10 - 15
     assert_ledger_consistent(account)
+
+
+def _tiered_programme(installation):
+    programme = make_programme(installation)
+    for code, threshold, multiplier in (("base", 0, "1.5"), ("gold", 1000, "2")):
+        actions.save_tier(
+            programme=programme,
+            code=code,
+            values={
+                "name_en": code,
+                "name_zh_hans": code,
+                "threshold": Decimal(threshold),
+                "multiplier": Decimal(multiplier),
+            },
+        )
+    actions.set_earn_rule(
+        programme=programme, scope="category", target_id=gid("Category", 1), multiplier=Decimal("3")
+    )
+    return programme
+
+
+def test_first_paid_order_of_a_new_customer_opens_the_account_in_few_statements(installation):
+    _tiered_programme(installation)
+    order = make_order(
+        installation,
+        lines=((Decimal("10.00"), 1), (Decimal("20.00"), 1), (Decimal("30.00"), 1)),
+        category_id=gid("Category", 1),
+    )
+
+    sql = statements(lambda: actions.earn_for_order(order=order, actor=SYSTEM, now=NOW))
+
+    account = Account.objects.get(installation=installation, email=EMAIL)
+    assert account.user_id == CUSTOMER_ID
+    # base tier (threshold 0) x1.5 and the category rule x3 on each line: 45 + 90 + 135.
+    assert account.pending_points == 270
+    assert sorted(Lot.objects.filter(account=account).values_list("points", flat=True)) == [45, 90, 135]
+    assert_ledger_consistent(account)
+    # lock by user id (none), programme + new account, lines, rules + tiers, lots + entries + balance,
+    # notification, merchant webhook endpoints; SQLite reads the programme and creates the account apart and
+    # writes lots, entries and the balance separately.
+    expected = 7 if connection.vendor == "postgresql" else 10
+    assert len(sql) == expected, sql
+    # A re-delivery writes nothing.
+    again = statements(lambda: actions.earn_for_order(order=order, actor=SYSTEM, now=NOW))
+    assert actions.earn_for_order(order=order, actor=SYSTEM, now=NOW) == []
+    assert len(again) == 3  # locked read, lines, idempotency keys
+    assert Notification.objects.filter(event="loyalty_points_earned").count() == 1
+    assert LedgerEntry.objects.filter(account=account).count() == 3
+
+
+def test_known_member_order_statements_do_not_grow_with_history(installation):
+    _tiered_programme(installation)
+    actions.earn_for_order(order=make_order(installation), actor=SYSTEM, now=NOW)  # the member's first order
+    counts = []
+    for n in range(3):
+        for _ in range(n * 10):
+            actions.earn_for_order(order=make_order(installation), actor=SYSTEM, now=NOW)
+        order = make_order(installation)
+        counts.append(
+            len(statements(lambda order=order: actions.earn_for_order(order=order, actor=SYSTEM, now=NOW)))
+        )
+    # Locked read (account + programme), lines, idempotency keys, rules + tiers, the rolling 12-month tier
+    # amount, the write, notification, endpoints; SQLite: the write is 3 statements.
+    assert counts == ([8, 8, 8] if connection.vendor == "postgresql" else [10, 10, 10])
+    account = Account.objects.get(installation=installation, email=EMAIL)
+    assert_ledger_consistent(account)
+
+
+def test_order_under_the_email_of_a_guest_account_earns_on_that_account(installation):
+    make_programme(installation)
+    actions.earn_for_order(order=make_order(installation, user_id=""), actor=SYSTEM, now=NOW)
+    guest = Account.objects.get(installation=installation, email=EMAIL)
+    assert (guest.user_id, guest.pending_points) == ("", 100)
+
+    actions.earn_for_order(order=make_order(installation), actor=SYSTEM, now=NOW)
+
+    assert Account.objects.filter(installation=installation).count() == 1
+    guest.refresh_from_db()
+    assert (guest.user_id, guest.pending_points) == (CUSTOMER_ID, 200)
+    assert_ledger_consistent(guest)
+
+
+def test_no_active_programme_creates_no_account(installation):
+    make_programme(installation, is_active=False)
+    assert actions.earn_for_order(order=make_order(installation), actor=SYSTEM, now=NOW) == []
+    assert not Account.objects.filter(installation=installation).exists()
+
+
+def test_fulfilled_order_vests_when_its_window_closes(installation):
+    make_programme(installation)
+    order = make_order(installation, fulfilled_at=NOW)
+    fulfilled = make_order(installation, email="other@example.com", user_id=gid("User", 2))
+    # Fulfilled through a FULFILLED fulfillment only (the mirror's line quantities not updated yet).
+    fulfill(fulfilled)
+    OrderLine.objects.filter(order=fulfilled).update(quantity_fulfilled=0)
+
+    (entry,) = actions.earn_for_order(order=order, actor=SYSTEM, now=NOW)
+    (other,) = actions.earn_for_order(order=fulfilled, actor=SYSTEM, now=NOW)
+
+    assert entry.lot.release_at == actions.release_time(order, now=NOW) is not None
+    assert other.lot.release_at == actions.release_time(fulfilled, now=NOW) is not None
+    unfulfilled = make_order(installation, email="third@example.com", user_id=gid("User", 3))
+    (pending,) = actions.earn_for_order(order=unfulfilled, actor=SYSTEM, now=NOW)
+    assert pending.lot.release_at is None
