@@ -172,8 +172,6 @@ def _vesting_time(order: Order, *, now: datetime, fulfilled: bool) -> datetime |
 def _lines_for_earning(order: Order) -> tuple[list[policies.LineForEarning], bool]:
     """The order's lines as earning terms, and whether every non-gift line is fulfilled (mirror quantities or
     FULFILLED fulfillments): one plain statement (the ORM's compilation cost more than the query)."""
-    from django.db import connection
-
     from ..orders.models import Fulfillment, FulfillmentLine, OrderLine
 
     sql = (
@@ -184,9 +182,7 @@ def _lines_for_earning(order: Order) -> tuple[list[policies.LineForEarning], boo
         """WHERE fl."order_line_id" = l."id" AND f."status" = 'FULFILLED') """
         f'FROM {OrderLine._meta.db_table} l WHERE l."order_id" = %s ORDER BY l."id"'
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [order.pk])
-        rows = cursor.fetchall()
+    rows = ledger.fetch(sql, [order.pk])
     lines, fulfilled, goods = [], True, 0
     for line_id, net, quantity, product, category, product_type, gift, done, shipped in rows:
         lines.append(
@@ -775,7 +771,7 @@ def redeem_points(
     if points <= 0 or points > policies.MAX_ADJUSTMENT:
         raise DomainError("OUT_OF_RANGE", "Points must be between 1 and 1 000 000.", "points")
     key = f"redeem:{idempotency_key}"
-    locked = ledger.lock_for_write(key=key, account_id=account.pk)
+    locked = ledger.lock_for_write(key=key, account_id=account.pk, due_at=current)
     if locked is None:
         raise NotFoundError("Unknown loyalty account.", "accountId")
     if locked.existing_entry_id is not None:
@@ -783,6 +779,14 @@ def redeem_points(
     programme, account = locked.programme, locked.account
     if programme is None or not programme.is_active:
         raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
+    if not locked.lots_past_due:
+        # Hot path: nothing to expire first, so the balance is what the lots hold; plan and write in one go.
+        _check_can_redeem(account, programme, points)
+        entry = ledger.redeem_fefo(
+            account, points, key=key, actor=actor, reference=reference, order_saleor_id=order_saleor_id
+        )
+        if entry is not None:
+            return entry
     lots = ledger.spendable_lots(account, now=current, points=points, actor=Actor.system("loyalty"))
     _check_can_redeem(account, programme, points)
     return ledger.consume(

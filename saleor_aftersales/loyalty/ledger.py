@@ -18,6 +18,7 @@ idempotency key in one statement under the row lock. Rare paths (reversal, resto
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,9 +50,67 @@ def existing_entry(account: Account, key: str) -> LedgerEntry | None:
 
 
 def _execute(sql: str, params: Sequence[Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+    if not _prepares():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    started = time.monotonic()
+    try:
+        with _prepared_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        if connection.queries_logged:  # as Django's debug cursor logs (the statement with its values)
+            connection.queries_log.append(
+                {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+            )
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """A hot-path read of the loyalty capability (prepared on PostgreSQL like the ledger's own statements)."""
+    return _execute(sql, params)
+
+
+def _prepares() -> bool:
+    """Hot-path statements run as server-side prepared statements on PostgreSQL (psycopg 3): parsing and
+    planning these CTEs cost the server more than running them. LOYALTY_PREPARED_STATEMENTS = False turns it
+    off (e.g. behind a transaction-mode pooler that cannot keep prepared statements)."""
+    from django.conf import settings
+
+    return (
+        connection.vendor == "postgresql"
+        and _PREPARING is not None
+        and bool(getattr(settings, "LOYALTY_PREPARED_STATEMENTS", True))
+    )
+
+
+try:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        """Server-side binding, and always prepared (psycopg keeps a per-connection cache of them)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[no-untyped-def]
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    _PREPARING: type | None = _PreparingCursor
+except ImportError:  # psycopg 2 or no PostgreSQL driver: plain cursors
+    _PREPARING = None
+
+
+def _prepared_cursor() -> Any:
+    """A cursor like connection.cursor() (Django's error translation and execute wrappers; _execute logs the
+    statement) whose statements are prepared on the server."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:
+            # Django turns automatic preparation off (None also refuses prepare=True); Django's own cursors
+            # bind client-side and never prepare, so this enables it for _PreparingCursor only.
+            connection.connection.prepare_threshold = 2**31 - 1
+        raw = _PREPARING(connection.connection)  # type: ignore[misc]
+    return connection.make_cursor(raw)
 
 
 def _dt(value: datetime | None) -> Any:
@@ -87,10 +146,12 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
 
 
-_LOCK_SELECT = (
+_LOCK_COLUMNS = (
     f"SELECT {_columns(Account, 'a')}, {_columns(Programme, 'p')}, "
-    f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s) '
-    f'FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
+    f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s)'
+)
+_LOCK_FROM = (
+    f' FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
     'AND p."channel_slug" = a."channel_slug" WHERE '
 )
 
@@ -102,6 +163,8 @@ class Locked:
     account: Account
     programme: Programme | None
     existing_entry_id: int | None
+    # With `due_at`: whether an available lot with points left is past its expiry (it must expire first).
+    lots_past_due: bool = False
 
     def existing(self) -> LedgerEntry | None:
         if self.existing_entry_id is None:
@@ -116,9 +179,14 @@ def lock_for_write(
     installation_id: int | None = None,
     channel_slug: str = "",
     user_id: str = "",
+    due_at: datetime | None = None,
 ) -> Locked | None:
     """Lock the account (by id, or the member by Saleor user id in a channel) and read, in the same statement,
-    its programme and the ledger entry already written under `key` (None when there is no such account)."""
+    its programme and the ledger entry already written under `key` (None when there is no such account).
+
+    `due_at`: also tell whether an available lot is past its expiry at that time (redemption). Only time makes
+    a lot past due (a restore that brings back a past-due lot expires it in the same transaction), so this
+    read is exact even when the statement waited for the lock."""
     n_account = len(Account._meta.concrete_fields)
     n_programme = len(Programme._meta.concrete_fields)
     if account_id is not None:
@@ -126,15 +194,27 @@ def lock_for_write(
     else:
         where = 'a."installation_id" = %s AND a."channel_slug" = %s AND a."user_id" = %s'
         params = [installation_id, channel_slug, user_id]
+    due, due_params = "", []
+    if due_at is not None:
+        due = (
+            f', EXISTS (SELECT 1 FROM {_LOT} d WHERE d."account_id" = a."id" AND d."status" = %s '
+            'AND d."remaining" > 0 AND d."expires_at" <= %s)'
+        )
+        due_params = [LotStatus.AVAILABLE.value, _dt(due_at)]
     lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-    rows = _execute(f'{_LOCK_SELECT}{where} ORDER BY a."id" LIMIT 1{lock}', [key, *params])
+    rows = _execute(
+        f'{_LOCK_COLUMNS}{due}{_LOCK_FROM}{where} ORDER BY a."id" LIMIT 1{lock}', [key, *due_params, *params]
+    )
     if not rows:
         return None
     row = rows[0]
     account = _from_row(Account, row[:n_account])
     programme_row = row[n_account : n_account + n_programme]
     programme = _from_row(Programme, programme_row) if programme_row[0] is not None else None
-    return Locked(account=account, programme=programme, existing_entry_id=row[-1])
+    n = n_account + n_programme
+    return Locked(
+        account=account, programme=programme, existing_entry_id=row[n], lots_past_due=bool(due and row[n + 1])
+    )
 
 
 _ACCOUNT_NEW_COLUMNS = (
@@ -333,6 +413,75 @@ def _record(
         new_lot._state.adding = False
         entry.lot = new_lot
     entry._state.adding = False
+    return entry
+
+
+_REDEEM_SQL = (
+    # The FEFO plan in SQL (policies.fefo's order; the first FEFO_BATCH lots), then, only when it covers the
+    # points and the key is unwritten (this statement's snapshot is taken after the lock was granted): the
+    # entry, the balance, the consumed lots and their provenance. Every part sees the lots as they were.
+    'WITH f AS (SELECT "id", "remaining", SUM("remaining") OVER ('
+    'ORDER BY ("expires_at" IS NULL), "expires_at", "earned_at", "id") AS "upto" '
+    f'FROM {_LOT} WHERE "account_id" = %s AND "status" = %s AND "remaining" > 0 '
+    'ORDER BY ("expires_at" IS NULL), "expires_at", "earned_at", "id" LIMIT %s), '
+    'plan AS (SELECT "id", LEAST("remaining", %s - ("upto" - "remaining")) AS "take", "upto" FROM f '
+    'WHERE "upto" - "remaining" < %s), '
+    'ok AS (SELECT 1 WHERE (SELECT COALESCE(SUM("take"), 0) FROM plan) = %s '
+    f'AND NOT EXISTS (SELECT 1 FROM {_ENTRY} WHERE "account_id" = %s AND "idempotency_key" = %s)), '
+    f'e AS ({_ENTRY_INSERT} SELECT {_marks(len(_ENTRY_COLUMNS) - 1)}, NULL FROM ok RETURNING "id"), '
+    f"b AS ({_BALANCE_UPDATE} AND EXISTS (SELECT 1 FROM e)), "
+    f'c AS (UPDATE {_LOT} l SET "remaining" = l."remaining" - plan."take", '
+    '"consumed" = l."consumed" + plan."take", '
+    '"status" = CASE WHEN l."remaining" = plan."take" THEN %s ELSE l."status" END '
+    'FROM plan WHERE l."id" = plan."id" AND EXISTS (SELECT 1 FROM e)), '
+    f'x AS (INSERT INTO {_ALLOCATION} ("entry_id", "lot_id", "points", "restored") '
+    'SELECT e."id", plan."id", plan."take", 0 FROM e, plan ORDER BY plan."upto") '
+    'SELECT e."id" FROM e'
+)
+
+
+def redeem_fefo(
+    account: Account,
+    points: int,
+    *,
+    key: str,
+    actor: Actor,
+    reference: str = "",
+    order_saleor_id: str = "",
+) -> LedgerEntry | None:
+    """`consume` in one statement (PostgreSQL) for an account with no lot past its expiry (Locked.lots_past_due)
+    and a checked balance. None when it wrote nothing (another backend, the first FEFO_BATCH lots do not cover
+    `points`, or the key was written meanwhile): the caller takes the general path then."""
+    if connection.vendor != "postgresql":
+        return None
+    entry = LedgerEntry(
+        created_at=timezone.now(),
+        installation_id=account.installation_id,
+        account=account,
+        type=EntryKind.REDEEM,
+        points=-points,
+        available_delta=-points,
+        pending_delta=0,
+        idempotency_key=key,
+        reference=reference,
+        order_saleor_id=order_saleor_id,
+        data=_EMPTY_DATA,
+        **actor.as_record(),
+    )
+    updated = timezone.now()
+    rows = _execute(
+        _REDEEM_SQL,
+        [
+            account.pk, LotStatus.AVAILABLE.value, FEFO_BATCH, points, points, points, account.pk, key,
+            *_entry_params(entry), -points, 0, _dt(updated), account.pk, LotStatus.CONSUMED.value,
+        ],
+    )  # fmt: skip
+    if not rows:
+        return None
+    entry.pk = rows[0][0]
+    entry._state.adding = False
+    account.available_points -= points
+    account.updated_at = updated
     return entry
 
 

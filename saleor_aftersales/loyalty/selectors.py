@@ -53,7 +53,7 @@ def earn_rules(programme: Programme) -> list[policies.EarnRuleTerms]:
 
 def earning_terms(programme: Programme) -> tuple[list[policies.EarnRuleTerms], list[policies.TierTerms]]:
     """The programme's earn rules and tiers (sorted by threshold) in one statement: the order-earning hot path."""
-    from django.db import connection
+    from . import ledger
 
     sql = (
         f'SELECT 0, "scope", "target_id", CAST("multiplier" AS TEXT), NULL, "id" FROM {EarnRule._meta.db_table} '
@@ -61,9 +61,7 @@ def earning_terms(programme: Programme) -> tuple[list[policies.EarnRuleTerms], l
         f'SELECT 1, "code", \'\', CAST("multiplier" AS TEXT), CAST("threshold" AS TEXT), "id" '
         f'FROM {Tier._meta.db_table} WHERE "programme_id" = %s'
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [programme.pk, programme.pk])
-        rows = cursor.fetchall()
+    rows = ledger.fetch(sql, [programme.pk, programme.pk])
     rules = [
         policies.EarnRuleTerms(scope=name, target_id=target, multiplier=Decimal(multiplier))
         for kind, name, target, multiplier, _, _ in rows
