@@ -1036,6 +1036,11 @@ def mark_rewards_used(
         return 0
     from django.db.models import Q
 
+    cancelled = Order.objects.filter(installation=installation, saleor_id=order_saleor_id).filter(
+        Q(cancelled_at__isnull=False) | Q(status="CANCELED")
+    )
+    if cancelled.exists():
+        return 0  # a late ORDER_UPDATED of a cancelled order must not take the codes again
     which = Q(pk__in=[])
     if codes:
         which |= Q(code__in=codes) & ~Q(reward__kind=RewardKind.GIFT_CARD)
@@ -1049,6 +1054,18 @@ def mark_rewards_used(
         used_order_number=order_number[:32],
         updated_at=clock(),
     )
+
+
+@transaction.atomic
+def release_rewards_used(*, installation: Installation, order_saleor_id: str) -> int:
+    """ORDER_CANCELLED: reward codes the order used at checkout are free again (Saleor gives a cancelled order's
+    voucher usage and gift card balance back), so their claims are no longer marked used by it. Idempotent;
+    returns how many claims were released."""
+    if not order_saleor_id:
+        return 0
+    return RewardClaim.objects.filter(
+        installation=installation, used_order_saleor_id=order_saleor_id, used_at__isnull=False
+    ).update(used_at=None, used_order_saleor_id="", used_order_number="", updated_at=clock())
 
 
 # --- staff ----------------------------------------------------------------------------------------------------
