@@ -144,8 +144,9 @@ def load() -> str:
 LINES_PER_ORDER = 5
 
 
-def seed_orders(installation, count: int) -> list[int]:
-    """Paid, unfulfilled orders in the mirror (one customer each), LINES_PER_ORDER lines of 20.00 net."""
+def seed_orders(installation, count: int, *, first: int = 0, customer_offset: int = 0) -> list[int]:
+    """Paid, unfulfilled orders in the mirror (order n by customer n - customer_offset), LINES_PER_ORDER lines
+    of 20.00 net."""
     from saleor_aftersales.orders.models import Order, OrderLine
 
     orders = Order.objects.bulk_create(
@@ -156,13 +157,13 @@ def seed_orders(installation, count: int) -> list[int]:
                 number=str(n),
                 is_paid=True,
                 channel_slug=CHANNEL,
-                user_id=gid("User", f"o{n}"),
-                user_email=f"o{n}@example.com",
+                user_id=gid("User", f"o{n - customer_offset}"),
+                user_email=f"o{n - customer_offset}@example.com",
                 total_gross=Decimal("110"),
                 total_charged=Decimal("110"),
                 shipping_gross=Decimal("10"),
             )
-            for n in range(count)
+            for n in range(first, first + count)
         ]
     )
     OrderLine.objects.bulk_create(
@@ -297,29 +298,40 @@ def main() -> None:
         for scope, target in (("product", gid("Product", 1)), ("category", gid("Category", 1))):
             actions.set_earn_rule(programme=programme, scope=scope, target_id=target, multiplier=Decimal("2"))
         orders = seed_orders(installation, OPS // LINES_PER_ORDER + 1)
-        first_sql = sql_per_op(
-            lambda w, i: actions.earn_for_order(
-                order=Order.objects.select_related("installation").get(pk=orders[-1]), actor=Actor.saleor()
-            ),
-            0,
-            0,
-        )
+
+        def sql_of_order(pk: int) -> int:
+            order = Order.objects.select_related("installation").get(pk=pk)
+            return sql_per_op(lambda w, i: actions.earn_for_order(order=order, actor=Actor.saleor()), 0, 0)
+
+        sql = {"first-time customers": sql_of_order(orders[-1])}
         orders = orders[:-1]
 
-        def earn_order(w: int, i: int) -> None:
-            order = Order.objects.select_related("installation").get(pk=orders[w * per_worker_orders + i])
-            actions.earn_for_order(order=order, actor=Actor.saleor())
+        def order_run(ids: list[int], label: str) -> None:
+            # The webhook handler gets the mirrored order from the mirror's sync (ctx.order): load them first.
+            loaded = {o.pk: o for o in Order.objects.select_related("installation").filter(pk__in=ids)}
+            per_worker = len(ids) // WORKERS
 
-        per_worker_orders = len(orders) // WORKERS
-        order_rate, p50, p95 = run_parallel(earn_order, per_worker_orders * WORKERS)
-        entries = LedgerEntry.objects.filter(type="earn_pending").count()
-        assert entries == (per_worker_orders * WORKERS + 1) * LINES_PER_ORDER
-        sql = sql_per_op(earn_order, 0, 0)  # a re-delivery of an earned order (idempotent)
-        print(
-            f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order): {order_rate:5.0f} orders/s "
-            f"= {order_rate * LINES_PER_ORDER:5.0f} earn entries/s  p50 {p50:.2f} ms  p95 {p95:.2f} ms  "
-            f"SQL/order {first_sql} (first-time customer; re-delivery {sql})  {cpu_note()}"
-        )
+            def earn_order(w: int, i: int) -> None:
+                actions.earn_for_order(order=loaded[ids[w * per_worker + i]], actor=Actor.saleor())
+
+            before = LedgerEntry.objects.filter(type="earn_pending").count()
+            rate, p50, p95 = run_parallel(earn_order, per_worker * WORKERS)
+            entries = LedgerEntry.objects.filter(type="earn_pending").count() - before
+            assert entries == per_worker * WORKERS * LINES_PER_ORDER, entries
+            note = cpu_note()
+            again = sql_per_op(earn_order, 0, 0)  # a re-delivery of an earned order (idempotent)
+            print(
+                f"earn   (ORDER_FULLY_PAID earn_for_order, {LINES_PER_ORDER} lines/order, {label}): "
+                f"{rate:5.0f} orders/s = {rate * LINES_PER_ORDER:5.0f} earn entries/s  p50 {p50:.2f} ms  "
+                f"p95 {p95:.2f} ms  SQL/order {sql[label]} (re-delivery {again})  {note}"
+            )
+
+        count = len(orders)
+        # Second orders of the same customers: known members (tier from the rolling 12 months, idempotency read).
+        repeat = seed_orders(installation, count, first=count + 1, customer_offset=count + 1)
+        order_run(orders, "first-time customers")
+        sql["known members"] = sql_of_order(repeat[-1])
+        order_run(repeat[:-1], "known members")
 
         small = actions.ensure_account(
             installation=installation, channel_slug=CHANNEL, email="small@example.com", user_id="small"

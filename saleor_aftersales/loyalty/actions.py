@@ -265,15 +265,7 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
     lines, fulfilled = _lines_for_earning(order)
     keys = {line.line_id: f"earn:{order.saleor_id}:{line.line_id}" for line in lines}
     # A new account has no entries yet; an existing one is checked after its lock was granted.
-    done = (
-        set()
-        if new
-        else set(
-            LedgerEntry.objects.filter(account=account, idempotency_key__in=keys.values()).values_list(
-                "idempotency_key", flat=True
-            )
-        )
-    )
+    done = set() if new else ledger.written_keys(account, list(keys.values()))
     if done and len(done) == len(keys):
         return []
     rules, tiers = selectors.earning_terms(programme)

@@ -45,6 +45,17 @@ def lock_account(account_id: int) -> Account:
     return Account.objects.select_for_update().get(pk=account_id)
 
 
+def written_keys(account: Account, keys: list[str]) -> set[str]:
+    """Which of `keys` the account's ledger has already (one plain statement)."""
+    if not keys:
+        return set()
+    rows = _execute(
+        f'SELECT "idempotency_key" FROM {_ENTRY} WHERE "account_id" = %s AND "idempotency_key" IN ({_marks(len(keys))})',
+        [account.pk, *keys],
+    )
+    return {row[0] for row in rows}
+
+
 def existing_entry(account: Account, key: str) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(account=account, idempotency_key=key).first()
 
@@ -115,6 +126,9 @@ def _prepared_cursor() -> Any:
 
 def _dt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
+
+
+db_datetime = _dt
 
 
 _CONVERTERS: dict[tuple[str, type[Model]], list[tuple[Any, list]]] = {}

@@ -132,8 +132,15 @@ def qualifying_amount(account: Account, basis: str, *, now: datetime) -> Decimal
             )
         )["total"]
         return Decimal(total).quantize(Decimal("0.001"))
-    total = lots.aggregate(total=Sum(F("points") - F("reversal_applied")))["total"] or 0
-    return Decimal(total)
+    # Points basis (the usual one, read on every known member's order): one plain statement.
+    from . import ledger
+
+    rows = ledger.fetch(
+        f'SELECT COALESCE(SUM("points" - "reversal_applied"), 0) FROM {Lot._meta.db_table} '
+        'WHERE "account_id" = %s AND "released_at" >= %s AND "source" IN (%s, %s)',
+        [account.pk, ledger.db_datetime(since), LotSource.PURCHASE.value, LotSource.ACTION.value],
+    )
+    return Decimal(int(rows[0][0]))
 
 
 def tier_status(
