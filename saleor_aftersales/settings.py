@@ -146,6 +146,9 @@ DATABASES["default"].setdefault("TEST", {})
 if env("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("TEST_DB_NAME")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The loyalty ledger's hot-path statements run as server-side prepared statements on PostgreSQL; turn off behind
+# a transaction-mode connection pooler that cannot keep them (loyalty/ledger.py).
+LOYALTY_PREPARED_STATEMENTS = env.bool("LOYALTY_PREPARED_STATEMENTS", default=True)
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

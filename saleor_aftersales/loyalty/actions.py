@@ -155,22 +155,76 @@ def release_time(order: Order, *, now: datetime, lines: list | None = None) -> d
 
     shipped = fulfilled_by_line(order)
     lines = [line for line in (order.lines.all() if lines is None else lines) if not line.is_gift]
-    if not lines or any(
-        max(line.quantity_fulfilled, shipped.get(line.pk, 0)) < line.quantity for line in lines
-    ):
+    fulfilled = bool(lines) and all(
+        max(line.quantity_fulfilled, shipped.get(line.pk, 0)) >= line.quantity for line in lines
+    )
+    return _vesting_time(order, now=now, fulfilled=fulfilled)
+
+
+def _vesting_time(order: Order, *, now: datetime, fulfilled: bool) -> datetime | None:
+    if not fulfilled:
         return None
     closes = return_window_closes_at(order)
     # Fulfilled and nothing is returnable: vest now.
     return closes if closes is not None else (order.fulfilled_at or now)
 
 
+def _lines_for_earning(order: Order) -> tuple[list[policies.LineForEarning], bool]:
+    """The order's lines as earning terms, and whether every non-gift line is fulfilled (mirror quantities or
+    FULFILLED fulfillments): one plain statement (the ORM's compilation cost more than the query)."""
+    from ..orders.models import Fulfillment, FulfillmentLine, OrderLine
+
+    sql = (
+        'SELECT l."saleor_id", CAST(l."total_price_net" AS TEXT), l."quantity", l."product_id", l."category_id", '
+        'l."product_type_id", l."is_gift", l."quantity_fulfilled", '
+        f'(SELECT COALESCE(SUM(fl."quantity"), 0) FROM {FulfillmentLine._meta.db_table} fl '
+        f'JOIN {Fulfillment._meta.db_table} f ON f."id" = fl."fulfillment_id" '
+        """WHERE fl."order_line_id" = l."id" AND f."status" = 'FULFILLED') """
+        f'FROM {OrderLine._meta.db_table} l WHERE l."order_id" = %s ORDER BY l."id"'
+    )
+    rows = ledger.fetch(sql, [order.pk])
+    lines, fulfilled, goods = [], True, 0
+    for line_id, net, quantity, product, category, product_type, gift, done, shipped in rows:
+        lines.append(
+            policies.LineForEarning(
+                line_id=line_id,
+                net_total=Decimal(net),
+                quantity=quantity,
+                product_id=product,
+                category_id=category,
+                product_type_id=product_type,
+                is_gift=bool(gift),
+            )
+        )
+        if not gift:
+            goods += 1
+            fulfilled = fulfilled and max(done, int(shipped)) >= quantity
+    return lines, fulfilled and goods > 0
+
+
+def _tier_multiplier(
+    account: Account, programme: Programme, tiers: list[policies.TierTerms], *, new: bool, now: datetime
+) -> Decimal:
+    """The member's tier multiplier; a brand-new account qualifies with 0 (no rolling sum is read then)."""
+    if not tiers:
+        return Decimal("1")
+    qualifying = Decimal("0") if new else selectors.qualifying_amount(account, programme.tier_basis, now=now)
+    current, _ = policies.tier_for(tiers, qualifying)
+    return current.multiplier if current else Decimal("1")
+
+
 @transaction.atomic
 def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -> list[LedgerEntry]:
-    """ORDER_FULLY_PAID: pending points per line (idempotent per order + line), released with the window."""
+    """ORDER_FULLY_PAID: pending points per line (idempotent per order + line), released with the window.
+
+    Hot path (PostgreSQL, 5-line order): a known member costs the locked read, the idempotency read, the lines,
+    the terms, one write and the notification; a first-time customer's account is created together with the
+    programme read (ledger.open_account) and needs no idempotency read.
+    """
     current = now or clock()
     if not order.user_email:
         return []
-    # A known member: account and programme in one locked read; else the programme first, then the account.
+    # A known member: account and programme in one locked read; else the programme and a new account.
     locked = (
         ledger.lock_for_write(
             key="",
@@ -181,15 +235,26 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
         if order.user_id
         else None
     )
+    new = False
     if locked is not None:
         account, programme = locked.account, locked.programme
         if programme is None or not programme.is_active:
             return []
     else:
-        programme = selectors.active_programme(order.installation, order.channel_slug)
-        if programme is None:
+        email = (order.user_email or "").strip().lower()
+        opened = ledger.open_account(
+            installation_id=order.installation_id,
+            channel_slug=order.channel_slug,
+            email=email,
+            user_id=order.user_id or "",
+            language=normalize_language(order.language_code),
+        )
+        if opened is None:
             return []
-        account = lock_member(
+        programme, fresh = opened
+        new = fresh is not None
+        # An account under this email exists (a guest, or not yet attached to the user id): lock it.
+        account = fresh or lock_member(
             installation=order.installation,
             channel_slug=order.channel_slug,
             email=order.user_email,
@@ -197,36 +262,22 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
             language=order.language_code,
             user_id_missing=bool(order.user_id),
         )
-    lines = list(order.lines.all())
-    keys = {line.saleor_id: f"earn:{order.saleor_id}:{line.saleor_id}" for line in lines}
-    done = set(
-        LedgerEntry.objects.filter(account=account, idempotency_key__in=keys.values()).values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    lines, fulfilled = _lines_for_earning(order)
+    keys = {line.line_id: f"earn:{order.saleor_id}:{line.line_id}" for line in lines}
+    # A new account has no entries yet; an existing one is checked after its lock was granted.
+    done = set() if new else ledger.written_keys(account, list(keys.values()))
     if done and len(done) == len(keys):
         return []
-    tier = {"multiplier": selectors.tier_multiplier(account, programme, now=current)}
+    rules, tiers = selectors.earning_terms(programme)
     earnings = policies.order_earnings(
-        [
-            policies.LineForEarning(
-                line_id=line.saleor_id,
-                net_total=line.total_price_net,
-                quantity=line.quantity,
-                product_id=line.product_id,
-                category_id=line.category_id,
-                product_type_id=line.product_type_id,
-                is_gift=line.is_gift,
-            )
-            for line in lines
-        ],
+        lines,
         share=policies.paid_share(paid_with_money=_paid_with_money(order), order_total=order.total_gross),
         points_per_unit=programme.points_per_unit,
-        rules=selectors.earn_rules(programme),
-        tier_multiplier=tier["multiplier"],
+        rules=rules,
+        tier_multiplier=_tier_multiplier(account, programme, tiers, new=new, now=current),
         order_cap=programme.max_points_per_order,
     )
-    release_at = release_time(order, now=current, lines=lines)
+    release_at = _vesting_time(order, now=current, fulfilled=fulfilled)
     items = []
     total = account.available_points + account.pending_points
     for earning in earnings:
@@ -260,6 +311,9 @@ def earn_for_order(*, order: Order, actor: Actor, now: datetime | None = None) -
             actor=actor,
             now=current,
             order=order,
+            release_at=release_at,
+            release_known=True,
+            checked=new,
         )
     earned = sum(item["points"] for item in items)
     if earned > 0:
@@ -493,9 +547,12 @@ def _award_action_locked(
     actor: Actor,
     now: datetime,
     order: Order | None = None,
+    release_at: datetime | None = None,
+    release_known: bool = False,
     checked: bool = False,
 ) -> LedgerEntry | None:
-    """`checked`: the caller already looked the key up under the lock."""
+    """`checked`: the caller already looked the key up under the lock (or the account is new);
+    `release_known`: `release_at` is when the order's points vest (the caller computed it already)."""
     key = _action_key(action, reference)
     found = None if checked else ledger.existing_entry(account, key)
     if found is not None:
@@ -518,7 +575,9 @@ def _award_action_locked(
         expiry_days=programme.lot_expiry_days,
         actor=actor,
         pending=pending,
-        release_at=release_time(order, now=now) if order is not None else None,
+        release_at=(release_at if release_known else release_time(order, now=now))
+        if order is not None
+        else None,
         order_saleor_id=order.saleor_id if order is not None else "",
         action=action,
         reference=reference,
@@ -704,7 +763,7 @@ def redeem_points(
     if points <= 0 or points > policies.MAX_ADJUSTMENT:
         raise DomainError("OUT_OF_RANGE", "Points must be between 1 and 1 000 000.", "points")
     key = f"redeem:{idempotency_key}"
-    locked = ledger.lock_for_write(key=key, account_id=account.pk)
+    locked = ledger.lock_for_write(key=key, account_id=account.pk, due_at=current)
     if locked is None:
         raise NotFoundError("Unknown loyalty account.", "accountId")
     if locked.existing_entry_id is not None:
@@ -712,6 +771,14 @@ def redeem_points(
     programme, account = locked.programme, locked.account
     if programme is None or not programme.is_active:
         raise DomainError(error_codes.PROGRAMME_INACTIVE, "The loyalty programme is off.", "channel")
+    if not locked.lots_past_due:
+        # Hot path: nothing to expire first, so the balance is what the lots hold; plan and write in one go.
+        _check_can_redeem(account, programme, points)
+        entry = ledger.redeem_fefo(
+            account, points, key=key, actor=actor, reference=reference, order_saleor_id=order_saleor_id
+        )
+        if entry is not None:
+            return entry
     lots = ledger.spendable_lots(account, now=current, points=points, actor=Actor.system("loyalty"))
     _check_can_redeem(account, programme, points)
     return ledger.consume(
@@ -961,6 +1028,11 @@ def mark_rewards_used(
         return 0
     from django.db.models import Q
 
+    cancelled = Order.objects.filter(installation=installation, saleor_id=order_saleor_id).filter(
+        Q(cancelled_at__isnull=False) | Q(status="CANCELED")
+    )
+    if cancelled.exists():
+        return 0  # a late ORDER_UPDATED of a cancelled order must not take the codes again
     which = Q(pk__in=[])
     if codes:
         which |= Q(code__in=codes) & ~Q(reward__kind=RewardKind.GIFT_CARD)
@@ -974,6 +1046,18 @@ def mark_rewards_used(
         used_order_number=order_number[:32],
         updated_at=clock(),
     )
+
+
+@transaction.atomic
+def release_rewards_used(*, installation: Installation, order_saleor_id: str) -> int:
+    """ORDER_CANCELLED: reward codes the order used at checkout are free again (Saleor gives a cancelled order's
+    voucher usage and gift card balance back), so their claims are no longer marked used by it. Idempotent;
+    returns how many claims were released."""
+    if not order_saleor_id:
+        return 0
+    return RewardClaim.objects.filter(
+        installation=installation, used_order_saleor_id=order_saleor_id, used_at__isnull=False
+    ).update(used_at=None, used_order_saleor_id="", used_order_number="", updated_at=clock())
 
 
 # --- staff ----------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ idempotency key in one statement under the row lock. Rare paths (reversal, resto
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,18 +45,90 @@ def lock_account(account_id: int) -> Account:
     return Account.objects.select_for_update().get(pk=account_id)
 
 
+def written_keys(account: Account, keys: list[str]) -> set[str]:
+    """Which of `keys` the account's ledger has already (one plain statement)."""
+    if not keys:
+        return set()
+    rows = _execute(
+        f'SELECT "idempotency_key" FROM {_ENTRY} WHERE "account_id" = %s AND "idempotency_key" IN ({_marks(len(keys))})',
+        [account.pk, *keys],
+    )
+    return {row[0] for row in rows}
+
+
 def existing_entry(account: Account, key: str) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(account=account, idempotency_key=key).first()
 
 
 def _execute(sql: str, params: Sequence[Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+    if not _prepares():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    started = time.monotonic()
+    try:
+        with _prepared_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        if connection.queries_logged:  # as Django's debug cursor logs (the statement with its values)
+            connection.queries_log.append(
+                {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+            )
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """A hot-path read of the loyalty capability (prepared on PostgreSQL like the ledger's own statements)."""
+    return _execute(sql, params)
+
+
+def _prepares() -> bool:
+    """Hot-path statements run as server-side prepared statements on PostgreSQL (psycopg 3): parsing and
+    planning these CTEs cost the server more than running them. LOYALTY_PREPARED_STATEMENTS = False turns it
+    off (e.g. behind a transaction-mode pooler that cannot keep prepared statements)."""
+    from django.conf import settings
+
+    return (
+        connection.vendor == "postgresql"
+        and _PREPARING is not None
+        and bool(getattr(settings, "LOYALTY_PREPARED_STATEMENTS", True))
+    )
+
+
+try:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+        """Server-side binding, and always prepared (psycopg keeps a per-connection cache of them)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[no-untyped-def]
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    _PREPARING: type | None = _PreparingCursor
+except ImportError:  # psycopg 2 or no PostgreSQL driver: plain cursors
+    _PREPARING = None
+
+
+def _prepared_cursor() -> Any:
+    """A cursor like connection.cursor() (Django's error translation and execute wrappers; _execute logs the
+    statement) whose statements are prepared on the server."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:
+            # Django turns automatic preparation off (None also refuses prepare=True); Django's own cursors
+            # bind client-side and never prepare, so this enables it for _PreparingCursor only.
+            connection.connection.prepare_threshold = 2**31 - 1
+        raw = _PREPARING(connection.connection)  # type: ignore[misc]
+    return connection.make_cursor(raw)
 
 
 def _dt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
+
+
+db_datetime = _dt
 
 
 _CONVERTERS: dict[tuple[str, type[Model]], list[tuple[Any, list]]] = {}
@@ -87,10 +160,12 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
 
 
-_LOCK_SELECT = (
+_LOCK_COLUMNS = (
     f"SELECT {_columns(Account, 'a')}, {_columns(Programme, 'p')}, "
-    f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s) '
-    f'FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
+    f'(SELECT e."id" FROM {_ENTRY} e WHERE e."account_id" = a."id" AND e."idempotency_key" = %s)'
+)
+_LOCK_FROM = (
+    f' FROM {_ACCOUNT} a LEFT JOIN {_PROGRAMME} p ON p."installation_id" = a."installation_id" '
     'AND p."channel_slug" = a."channel_slug" WHERE '
 )
 
@@ -102,6 +177,8 @@ class Locked:
     account: Account
     programme: Programme | None
     existing_entry_id: int | None
+    # With `due_at`: whether an available lot with points left is past its expiry (it must expire first).
+    lots_past_due: bool = False
 
     def existing(self) -> LedgerEntry | None:
         if self.existing_entry_id is None:
@@ -116,9 +193,14 @@ def lock_for_write(
     installation_id: int | None = None,
     channel_slug: str = "",
     user_id: str = "",
+    due_at: datetime | None = None,
 ) -> Locked | None:
     """Lock the account (by id, or the member by Saleor user id in a channel) and read, in the same statement,
-    its programme and the ledger entry already written under `key` (None when there is no such account)."""
+    its programme and the ledger entry already written under `key` (None when there is no such account).
+
+    `due_at`: also tell whether an available lot is past its expiry at that time (redemption). Only time makes
+    a lot past due (a restore that brings back a past-due lot expires it in the same transaction), so this
+    read is exact even when the statement waited for the lock."""
     n_account = len(Account._meta.concrete_fields)
     n_programme = len(Programme._meta.concrete_fields)
     if account_id is not None:
@@ -126,15 +208,81 @@ def lock_for_write(
     else:
         where = 'a."installation_id" = %s AND a."channel_slug" = %s AND a."user_id" = %s'
         params = [installation_id, channel_slug, user_id]
+    due, due_params = "", []
+    if due_at is not None:
+        due = (
+            f', EXISTS (SELECT 1 FROM {_LOT} d WHERE d."account_id" = a."id" AND d."status" = %s '
+            'AND d."remaining" > 0 AND d."expires_at" <= %s)'
+        )
+        due_params = [LotStatus.AVAILABLE.value, _dt(due_at)]
     lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-    rows = _execute(f'{_LOCK_SELECT}{where} ORDER BY a."id" LIMIT 1{lock}', [key, *params])
+    rows = _execute(
+        f'{_LOCK_COLUMNS}{due}{_LOCK_FROM}{where} ORDER BY a."id" LIMIT 1{lock}', [key, *due_params, *params]
+    )
     if not rows:
         return None
     row = rows[0]
     account = _from_row(Account, row[:n_account])
     programme_row = row[n_account : n_account + n_programme]
     programme = _from_row(Programme, programme_row) if programme_row[0] is not None else None
-    return Locked(account=account, programme=programme, existing_entry_id=row[-1])
+    n = n_account + n_programme
+    return Locked(
+        account=account, programme=programme, existing_entry_id=row[n], lots_past_due=bool(due and row[n + 1])
+    )
+
+
+_ACCOUNT_NEW_COLUMNS = (
+    "created_at", "updated_at", "installation_id", "channel_slug", "email", "user_id", "available_points",
+    "pending_points", "language",
+)  # fmt: skip
+
+
+def _account_returning() -> str:
+    return ", ".join(f'"{f.column}"' for f in Account._meta.concrete_fields)
+
+
+def open_account(
+    *, installation_id: int, channel_slug: str, email: str, user_id: str, language: str
+) -> tuple[Programme, Account | None] | None:
+    """First points of a member: the channel's active programme and a new account for the email, in one
+    statement on PostgreSQL (two elsewhere). None without an active programme (nothing is created then);
+    (programme, None) when an account with that email exists already (the caller locks it).
+
+    The new row is invisible to other transactions until commit, and a concurrent insert of the same email
+    waits for this one (unique constraint), so it is as good as locked.
+    """
+    n_programme = len(Programme._meta.concrete_fields)
+    created = _dt(timezone.now())
+    values = [created, created, installation_id, channel_slug, email, user_id, 0, 0, language]
+    insert = f"INSERT INTO {_ACCOUNT} ({_names(_ACCOUNT_NEW_COLUMNS)})"
+    programme_sql = (
+        f"SELECT {_columns(Programme, 'p')} FROM {_PROGRAMME} p "
+        'WHERE p."installation_id" = %s AND p."channel_slug" = %s AND p."is_active"'
+    )
+    if connection.vendor == "postgresql":
+        rows = _execute(
+            f"WITH p AS ({programme_sql}), n AS ({insert} SELECT {_marks(len(values))} "
+            f"WHERE EXISTS (SELECT 1 FROM p) ON CONFLICT DO NOTHING RETURNING {_account_returning()}) "
+            f"SELECT {_columns(Programme, 'p')}, {_columns(Account, 'n')} FROM p LEFT JOIN n ON TRUE",
+            [installation_id, channel_slug, *values],
+        )
+        if not rows:
+            return None
+        programme = _from_row(Programme, rows[0][:n_programme])
+        account_row = rows[0][n_programme:]
+    else:
+        found = _execute(programme_sql, [installation_id, channel_slug])
+        if not found:
+            return None
+        programme = _from_row(Programme, found[0])
+        inserted = _execute(
+            f"{insert} VALUES ({_marks(len(values))}) ON CONFLICT DO NOTHING RETURNING {_account_returning()}",
+            values,
+        )
+        account_row = inserted[0] if inserted else (None,)
+    if account_row[0] is None:
+        return programme, None
+    return programme, _from_row(Account, account_row)
 
 
 _ENTRY_COLUMNS = (
@@ -282,6 +430,75 @@ def _record(
     return entry
 
 
+_REDEEM_SQL = (
+    # The FEFO plan in SQL (policies.fefo's order; the first FEFO_BATCH lots), then, only when it covers the
+    # points and the key is unwritten (this statement's snapshot is taken after the lock was granted): the
+    # entry, the balance, the consumed lots and their provenance. Every part sees the lots as they were.
+    'WITH f AS (SELECT "id", "remaining", SUM("remaining") OVER ('
+    'ORDER BY ("expires_at" IS NULL), "expires_at", "earned_at", "id") AS "upto" '
+    f'FROM {_LOT} WHERE "account_id" = %s AND "status" = %s AND "remaining" > 0 '
+    'ORDER BY ("expires_at" IS NULL), "expires_at", "earned_at", "id" LIMIT %s), '
+    'plan AS (SELECT "id", LEAST("remaining", %s - ("upto" - "remaining")) AS "take", "upto" FROM f '
+    'WHERE "upto" - "remaining" < %s), '
+    'ok AS (SELECT 1 WHERE (SELECT COALESCE(SUM("take"), 0) FROM plan) = %s '
+    f'AND NOT EXISTS (SELECT 1 FROM {_ENTRY} WHERE "account_id" = %s AND "idempotency_key" = %s)), '
+    f'e AS ({_ENTRY_INSERT} SELECT {_marks(len(_ENTRY_COLUMNS) - 1)}, NULL FROM ok RETURNING "id"), '
+    f"b AS ({_BALANCE_UPDATE} AND EXISTS (SELECT 1 FROM e)), "
+    f'c AS (UPDATE {_LOT} l SET "remaining" = l."remaining" - plan."take", '
+    '"consumed" = l."consumed" + plan."take", '
+    '"status" = CASE WHEN l."remaining" = plan."take" THEN %s ELSE l."status" END '
+    'FROM plan WHERE l."id" = plan."id" AND EXISTS (SELECT 1 FROM e)), '
+    f'x AS (INSERT INTO {_ALLOCATION} ("entry_id", "lot_id", "points", "restored") '
+    'SELECT e."id", plan."id", plan."take", 0 FROM e, plan ORDER BY plan."upto") '
+    'SELECT e."id" FROM e'
+)
+
+
+def redeem_fefo(
+    account: Account,
+    points: int,
+    *,
+    key: str,
+    actor: Actor,
+    reference: str = "",
+    order_saleor_id: str = "",
+) -> LedgerEntry | None:
+    """`consume` in one statement (PostgreSQL) for an account with no lot past its expiry (Locked.lots_past_due)
+    and a checked balance. None when it wrote nothing (another backend, the first FEFO_BATCH lots do not cover
+    `points`, or the key was written meanwhile): the caller takes the general path then."""
+    if connection.vendor != "postgresql":
+        return None
+    entry = LedgerEntry(
+        created_at=timezone.now(),
+        installation_id=account.installation_id,
+        account=account,
+        type=EntryKind.REDEEM,
+        points=-points,
+        available_delta=-points,
+        pending_delta=0,
+        idempotency_key=key,
+        reference=reference,
+        order_saleor_id=order_saleor_id,
+        data=_EMPTY_DATA,
+        **actor.as_record(),
+    )
+    updated = timezone.now()
+    rows = _execute(
+        _REDEEM_SQL,
+        [
+            account.pk, LotStatus.AVAILABLE.value, FEFO_BATCH, points, points, points, account.pk, key,
+            *_entry_params(entry), -points, 0, _dt(updated), account.pk, LotStatus.CONSUMED.value,
+        ],
+    )  # fmt: skip
+    if not rows:
+        return None
+    entry.pk = rows[0][0]
+    entry._state.adding = False
+    account.available_points -= points
+    account.updated_at = updated
+    return entry
+
+
 def _bump_balance(account: Account, *, available: int, pending: int) -> None:
     """Add to the cached balance (relative, under the lock) and keep the in-memory row in step."""
     account.available_points += available
@@ -403,7 +620,8 @@ def add_lot(
 def add_pending_lots(
     account: Account, items: list[dict], *, now: datetime, release_at: datetime | None, actor: Actor
 ) -> list[LedgerEntry]:
-    """Many pending purchase lots at once (one order's lines): 3 statements whatever the number of lines.
+    """Many pending purchase lots at once (one order's lines): one statement on PostgreSQL (3 elsewhere) whatever
+    the number of lines.
 
     Each item: key, points, base_amount, order_saleor_id, order_line_saleor_id, line_quantity, reference. The caller
     has checked the keys under the lock; the unique (account, key) constraint still guards against duplicates.
@@ -427,46 +645,84 @@ def add_pending_lots(
         for item in items
     ]
     lot_row = f"({_marks(len(_LOT_COLUMNS))})"
-    # RETURNING order is not guaranteed (SQLite): map the new ids back by order line.
-    returned = _execute(
-        f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES {', '.join([lot_row] * len(lots))} "
-        'RETURNING "id", "order_line_saleor_id"',
-        [value for lot in lots for value in _lot_params(lot)],
-    )
-    ids = {line_id: pk for pk, line_id in returned}
+    lot_insert = f"INSERT INTO {_LOT} ({_names(_LOT_COLUMNS)}) VALUES {', '.join([lot_row] * len(lots))}"
+    lot_params = [value for lot in lots for value in _lot_params(lot)]
     record = actor.as_record()
     created = timezone.now()
-    entries = []
-    for item, lot in zip(items, lots, strict=True):
-        lot.pk = ids[lot.order_line_saleor_id]
-        lot._state.adding = False
-        entries.append(
-            LedgerEntry(
-                created_at=created,
-                installation_id=account.installation_id,
-                account=account,
-                type=EntryKind.EARN_PENDING,
-                points=item["points"],
-                pending_delta=item["points"],
-                idempotency_key=item["key"],
-                reference=item.get("reference", ""),
-                order_saleor_id=item["order_saleor_id"],
-                order_line_saleor_id=item["order_line_saleor_id"],
-                lot=lot,
-                data=_EMPTY_DATA,
-                **record,
-            )
+    entries = [
+        LedgerEntry(
+            created_at=created,
+            installation_id=account.installation_id,
+            account=account,
+            type=EntryKind.EARN_PENDING,
+            points=item["points"],
+            pending_delta=item["points"],
+            idempotency_key=item["key"],
+            reference=item.get("reference", ""),
+            order_saleor_id=item["order_saleor_id"],
+            order_line_saleor_id=item["order_line_saleor_id"],
+            lot=lot,
+            data=_EMPTY_DATA,
+            **record,
         )
-    entry_row = f"({_marks(len(_ENTRY_COLUMNS))})"
-    returned = _execute(
-        f'{_ENTRY_INSERT} VALUES {", ".join([entry_row] * len(entries))} RETURNING "id", "idempotency_key"',
-        [value for entry in entries for value in (*_entry_params(entry), entry.lot_id)],
-    )
-    entry_ids = {key: pk for pk, key in returned}
-    for entry in entries:
+        for item, lot in zip(items, lots, strict=True)
+    ]
+    pending = sum(item["points"] for item in items)
+    # RETURNING order is not guaranteed: new ids are mapped back by order line and by key.
+    if connection.vendor == "postgresql":
+        # One statement: the lots, their entries (each joined to its lot by order line) and the balance.
+        params = _entry_params(entries[0])
+        per_row = {"points", "pending_delta", "idempotency_key", "reference", "order_line_saleor_id"}
+        shared = ", ".join(
+            'l."points"' if c in ("points", "pending_delta") else
+            'v."key"' if c == "idempotency_key" else
+            'v."reference"' if c == "reference" else
+            'l."order_line_saleor_id"' if c == "order_line_saleor_id" else "%s"
+            for c in _ENTRY_COLUMNS[:-1]
+        )  # fmt: skip
+        shared_params = [
+            value for column, value in zip(_ENTRY_COLUMNS, params, strict=False) if column not in per_row
+        ]
+        keyed = ", ".join(["(%s, %s, %s)"] * len(entries))
+        account.pending_points += pending
+        account.updated_at = timezone.now()
+        rows = _execute(
+            f'WITH l AS ({lot_insert} RETURNING "id", "points", "order_line_saleor_id"), '
+            f'e AS ({_ENTRY_INSERT} SELECT {shared}, l."id" FROM l JOIN (VALUES {keyed}) '
+            'AS v ("line", "key", "reference") ON v."line" = l."order_line_saleor_id" '
+            'RETURNING "id", "idempotency_key"), '
+            f"b AS ({_BALANCE_UPDATE}) "
+            'SELECT 0, "id", "order_line_saleor_id" FROM l UNION ALL SELECT 1, "id", "idempotency_key" FROM e',
+            [
+                *lot_params,
+                *shared_params,
+                *[v for e in entries for v in (e.order_line_saleor_id, e.idempotency_key, e.reference)],
+                0,
+                pending,
+                _dt(account.updated_at),
+                account.pk,
+            ],
+        )
+        lot_ids = {name: pk for kind, pk, name in rows if kind == 0}
+        entry_ids = {name: pk for kind, pk, name in rows if kind == 1}
+    else:
+        returned = _execute(f'{lot_insert} RETURNING "id", "order_line_saleor_id"', lot_params)
+        lot_ids = {line_id: pk for pk, line_id in returned}
+        for entry, lot in zip(entries, lots, strict=True):
+            entry.lot_id = lot_ids[lot.order_line_saleor_id]
+        entry_row = f"({_marks(len(_ENTRY_COLUMNS))})"
+        returned = _execute(
+            f'{_ENTRY_INSERT} VALUES {", ".join([entry_row] * len(entries))} RETURNING "id", "idempotency_key"',
+            [value for entry in entries for value in (*_entry_params(entry), entry.lot_id)],
+        )
+        entry_ids = {key: pk for pk, key in returned}
+        _bump_balance(account, available=0, pending=pending)
+    for entry, lot in zip(entries, lots, strict=True):
+        lot.pk = lot_ids[lot.order_line_saleor_id]
+        lot._state.adding = False
+        entry.lot = lot
         entry.pk = entry_ids[entry.idempotency_key]
         entry._state.adding = False
-    _bump_balance(account, available=0, pending=sum(item["points"] for item in items))
     return entries
 
 

@@ -19,6 +19,7 @@ from . import policies
 from .models import (
     Account,
     ClaimStatus,
+    EarnRule,
     EntryKind,
     LedgerEntry,
     Lot,
@@ -48,6 +49,37 @@ def earn_rules(programme: Programme) -> list[policies.EarnRuleTerms]:
         policies.EarnRuleTerms(scope=r.scope, target_id=r.target_id, multiplier=r.multiplier)
         for r in programme.earn_rules.all()
     ]
+
+
+def earning_terms(programme: Programme) -> tuple[list[policies.EarnRuleTerms], list[policies.TierTerms]]:
+    """The programme's earn rules and tiers (sorted by threshold) in one statement: the order-earning hot path."""
+    from . import ledger
+
+    sql = (
+        f'SELECT 0, "scope", "target_id", CAST("multiplier" AS TEXT), NULL, "id" FROM {EarnRule._meta.db_table} '
+        'WHERE "programme_id" = %s UNION ALL '
+        f'SELECT 1, "code", \'\', CAST("multiplier" AS TEXT), CAST("threshold" AS TEXT), "id" '
+        f'FROM {Tier._meta.db_table} WHERE "programme_id" = %s'
+    )
+    rows = ledger.fetch(sql, [programme.pk, programme.pk])
+    rules = [
+        policies.EarnRuleTerms(scope=name, target_id=target, multiplier=Decimal(multiplier))
+        for kind, name, target, multiplier, _, _ in rows
+        if kind == 0
+    ]
+    tiers = sorted(
+        (
+            (
+                Decimal(threshold),
+                pk,
+                policies.TierTerms(code=name, threshold=Decimal(threshold), multiplier=Decimal(multiplier)),
+            )
+            for kind, name, _, multiplier, threshold, pk in rows
+            if kind == 1
+        ),
+        key=lambda row: (row[0], row[1]),
+    )
+    return rules, [tier for _, _, tier in tiers]
 
 
 def tiers_of(programme: Programme) -> list[Tier]:
@@ -100,8 +132,15 @@ def qualifying_amount(account: Account, basis: str, *, now: datetime) -> Decimal
             )
         )["total"]
         return Decimal(total).quantize(Decimal("0.001"))
-    total = lots.aggregate(total=Sum(F("points") - F("reversal_applied")))["total"] or 0
-    return Decimal(total)
+    # Points basis (the usual one, read on every known member's order): one plain statement.
+    from . import ledger
+
+    rows = ledger.fetch(
+        f'SELECT COALESCE(SUM("points" - "reversal_applied"), 0) FROM {Lot._meta.db_table} '
+        'WHERE "account_id" = %s AND "released_at" >= %s AND "source" IN (%s, %s)',
+        [account.pk, ledger.db_datetime(since), LotSource.PURCHASE.value, LotSource.ACTION.value],
+    )
+    return Decimal(int(rows[0][0]))
 
 
 def tier_status(

@@ -41,6 +41,29 @@ def event_id_for(installation: Installation, key: str) -> str:
     return uuid.uuid5(EVENT_ID_NAMESPACE, f"{installation.pk}:{key}").hex
 
 
+def _insert_unless_recorded(notification: Notification) -> bool:
+    """INSERT ... ON CONFLICT (installation, dedupe_key) DO NOTHING: one statement, no savepoint (webhook hot
+    paths notify in their own transaction). False when the dedupe key was recorded already (nothing written)."""
+    from django.db import connection
+
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(notification, True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            'ON CONFLICT ("installation_id", "dedupe_key") DO NOTHING RETURNING "id"',
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    notification._state.adding = False
+    return True
+
+
 def notify(
     *,
     installation: Installation,
@@ -54,22 +77,17 @@ def notify(
 ) -> Notification | None:
     if not recipient_email:
         return None
-    existing = Notification.objects.filter(installation=installation, dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                installation=installation,
-                event=event,
-                dedupe_key=dedupe_key,
-                recipient_email=recipient_email,
-                language=normalize_language(language),
-                context=context or {},
-                subject_type=subject_type,
-                subject_id=str(subject_id),
-            )
-    except IntegrityError:
+    notification = Notification(
+        installation=installation,
+        event=event,
+        dedupe_key=dedupe_key,
+        recipient_email=recipient_email,
+        language=normalize_language(language),
+        context=context or {},
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+    )
+    if not _insert_unless_recorded(notification):
         return Notification.objects.filter(installation=installation, dedupe_key=dedupe_key).first()
     from .tasks import send_notification_task
 
@@ -108,14 +126,37 @@ def webhook_event_names() -> list[str]:
     return sorted(set(templates.events()) | registry.webhook_only_events())
 
 
+def _subscribed_endpoint_ids(installation: Installation, event: str) -> list[int]:
+    """Active endpoints subscribed to `event`, read as (id, events) in one plain statement: every notification
+    asks, most installations have none, and the ORM's query compilation cost more than the query."""
+    import json
+
+    from django.db import connection
+
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id", "events" FROM {table} WHERE "installation_id" = %s AND "is_active" ORDER BY "id"',
+            [installation.pk],
+        )
+        rows = cursor.fetchall()
+    found = []
+    for pk, events in rows:
+        names = json.loads(events) if isinstance(events, str | bytes) else events
+        if "*" in (names or []) or event in (names or []):
+            found.append(pk)
+    return found
+
+
 def publish_event(
     *, installation: Installation, event: str, event_id: str, data: dict
 ) -> list[WebhookDelivery]:
     """Queue one signed POST per active endpoint subscribed to `event` (once per endpoint and event id)."""
+    subscribed = _subscribed_endpoint_ids(installation, event)
+    if not subscribed:
+        return []
     endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(installation=installation, is_active=True)
-        if e.subscribes_to(event)
+        e for e in WebhookEndpoint.objects.filter(pk__in=subscribed).order_by("pk") if e.subscribes_to(event)
     ]
     if not endpoints:
         return []

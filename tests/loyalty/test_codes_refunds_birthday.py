@@ -387,3 +387,62 @@ def test_fulfilled_orders_unaffected(installation):
     fulfill(order)
     assert actions.mark_rewards_used(installation=installation, order_saleor_id=order.saleor_id) == 0
     assert actions.refunded_without_lines(order) == Decimal("0")
+
+
+def test_cancelling_the_order_that_used_codes_frees_them_for_another_order(installation):
+    member_with_points(installation)
+    gift = make_reward(installation, points_cost=100)
+    voucher = make_reward(
+        installation, kind=RewardKind.FIXED_VOUCHER, value=Decimal("5"), points_cost=50, name_en="USD 5 off"
+    )
+    card_claim = issued_claim(installation, gift, "g-1", gid("GiftCard", 1))
+    voucher_claim = issued_claim(installation, voucher, "v-1", gid("Voucher", 1))
+    other_claim = issued_claim(installation, gift, "g-2", gid("GiftCard", 2))
+    first = checkout_payload(
+        order_id=gid("Order", "first"),
+        number="7101",
+        voucher_code=voucher_claim.code,
+        gift_cards=[gid("GiftCard", 1)],
+    )
+    deliver(installation, "ORDER_CREATED", first)
+    deliver(
+        installation,
+        "ORDER_CREATED",
+        checkout_payload(order_id=gid("Order", "kept"), number="7102", gift_cards=[gid("GiftCard", 2)]),
+    )
+    assert RewardClaim.objects.filter(used_at__isnull=False).count() == 3
+
+    cancelled = {"order": {**first["order"], "status": "CANCELED"}}
+    deliver(installation, "ORDER_CANCELLED", cancelled, issued_at="2026-11-02T11:00:00+00:00")
+    deliver(installation, "ORDER_CANCELLED", cancelled, issued_at="2026-11-02T11:00:01+00:00")  # re-delivery
+    # A late update of the cancelled order, still listing the codes, does not take them again.
+    deliver(installation, "ORDER_UPDATED", cancelled, issued_at="2026-11-02T11:00:02+00:00")
+
+    for claim in (card_claim, voucher_claim, other_claim):
+        claim.refresh_from_db()
+    assert (card_claim.used_at, card_claim.used_order_saleor_id, card_claim.used_order_number) == (
+        None,
+        "",
+        "",
+    )
+    assert (voucher_claim.used_at, voucher_claim.used_order_saleor_id) == (None, "")
+    assert other_claim.used_order_saleor_id == gid("Order", "kept")  # another order's use stays
+    report = selectors.liability_report(installation, CHANNEL)
+    assert (report["rewards_issued_unused"], report["rewards_used"]) == (2, 1)
+
+    # The freed codes can be used by the customer's next order.
+    deliver(
+        installation,
+        "ORDER_CREATED",
+        checkout_payload(
+            order_id=gid("Order", "next"),
+            number="7103",
+            voucher_code=voucher_claim.code,
+            gift_cards=[gid("GiftCard", 1)],
+        ),
+        issued_at="2026-11-02T12:00:00+00:00",
+    )
+    card_claim.refresh_from_db()
+    voucher_claim.refresh_from_db()
+    assert (card_claim.used_order_number, voucher_claim.used_order_number) == ("7103", "7103")
+    assert actions.release_rewards_used(installation=installation, order_saleor_id="") == 0

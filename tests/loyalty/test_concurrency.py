@@ -160,3 +160,19 @@ def test_same_action_and_redemption_keys_ten_times_at_once_write_once(transactio
     assert LedgerEntry.objects.filter(account=account).count() == 2
     assert Lot.objects.filter(account=account).count() == 1
     assert_ledger_consistent(account)
+
+
+@pytest.mark.postgres_only
+def test_first_orders_of_a_new_customer_at_once_open_one_account(transactional_db, installation):
+    make_programme(installation)
+    orders = [make_order(installation, lines=((Decimal("10.00"), 1),)) for _ in range(6)]
+
+    outcomes = run_together(
+        lambda n: len(actions.earn_for_order(order=orders[n], actor=Actor.saleor())), count=len(orders)
+    )
+
+    assert outcomes == [1] * 6
+    account = Account.objects.get()
+    assert (account.user_id, account.pending_points) == (CUSTOMER_ID, 60)
+    assert LedgerEntry.objects.count() == 6
+    assert_ledger_consistent(account)

@@ -4,7 +4,7 @@
 - ORDER_FULFILLED / FULFILLMENT_CREATED / ORDER_UPDATED / FULFILLMENT_CANCELED: pending points vest when the
   order's return window closes (run after the returns handlers, which record the windows);
 - ORDER_REFUNDED: reverse the points of refunded lines; ORDER_FULLY_REFUNDED: reverse all the order earned;
-- ORDER_CANCELLED: reverse all and restore the lots spent on the order;
+- ORDER_CANCELLED: reverse all and restore the lots spent on the order; reward codes it used are free again;
 - CUSTOMER_CREATED: attach guest points held under the email, and the sign-up reward;
 - ORDER_CREATED / ORDER_FULLY_PAID / ORDER_UPDATED: reward vouchers and gift cards used by the order (its
   `voucherCode` and `giftCards`) mark their claims as used.
@@ -60,6 +60,13 @@ def mark_reward_codes_used(ctx: WebhookContext) -> None:
 def reverse_points_of_cancelled_order(ctx: WebhookContext) -> None:
     if ctx.order is not None:
         loyalty_actions.cancel_order_points(order=ctx.order, actor=Actor.saleor())
+
+
+@handles("ORDER_CANCELLED", priority=AFTER_RETURNS)
+def release_reward_codes_of_cancelled_order(ctx: WebhookContext) -> None:
+    order_id = (ctx.payload.get("order") or {}).get("id") or (ctx.order.saleor_id if ctx.order else "")
+    if order_id:
+        loyalty_actions.release_rewards_used(installation=ctx.installation, order_saleor_id=order_id)
 
 
 @handles("CUSTOMER_CREATED", priority=AFTER_RETURNS)
