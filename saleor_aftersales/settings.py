@@ -109,6 +109,9 @@ MIDDLEWARE = [
 APPEND_SLASH = False
 ROOT_URLCONF = "saleor_aftersales.urls"
 WSGI_APPLICATION = "saleor_aftersales.wsgi.application"
+ASGI_APPLICATION = (
+    "saleor_aftersales.asgi.application"  # production: gunicorn -k uvicorn_worker.UvicornWorker
+)
 
 TEMPLATES = [
     {
