@@ -85,6 +85,8 @@ HEALTH="$(curl -sS "$BASE/healthz")" || fail "/healthz unreachable"
 echo "healthz: $HEALTH"
 echo "$HEALTH" | grep -q '"database": "ok"' || fail "database not ok"
 echo "$HEALTH" | grep -q '"broker": "ok"' || fail "broker not ok"
+grep -q "Application startup complete" "$WORK/gunicorn.log" || fail "gunicorn is not serving the ASGI app (uvicorn worker)"
+echo "gunicorn uvicorn worker (ASGI): ok"
 curl -fsS "$BASE/api/manifest" | grep -q '"tokenTargetUrl"' || fail "/api/manifest"
 echo "manifest: ok"
 

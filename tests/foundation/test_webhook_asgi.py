@@ -443,3 +443,51 @@ def test_async_inbox_reconnects_after_its_connection_was_cut(asgi_server, rsa_ke
     )
     assert (response.status_code, response.json()) == (200, {"success": True})
     assert WebhookDelivery.objects.count() == 2
+
+
+def test_rejections_are_json_logs_with_the_request_id(asgi_server, rsa_key):
+    import logging
+
+    from saleor_aftersales.core.logging import JsonFormatter
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):  # formatted on the loop, inside the request: the request id is bound there
+            lines.append(JsonFormatter().format(record))
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("saleor_aftersales.webhooks.views")
+    logger.addHandler(handler)
+    try:
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        response = asgi_server.post(
+            ORDER_CREATED,
+            saleor_headers(sign_like_saleor(ORDER_CREATED, other)) | {"X-Request-Id": "req-asgi-log-42"},
+        )
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 401
+    assert response.headers["x-request-id"] == "req-asgi-log-42"
+    logged = [json.loads(line) for line in lines]
+    assert [(e["request_id"], e["code"], e["status"]) for e in logged] == [
+        ("req-asgi-log-42", "SIGNATURE_VERIFICATION_FAILED", 401)
+    ]
+
+
+@pytest.mark.postgres_only
+def test_database_unreachable_is_500_for_a_retry_and_stores_nothing(asgi_server, rsa_key, monkeypatch):
+    closed_port = _free_port()
+    real = async_inbox.connection_kwargs
+    monkeypatch.setattr(
+        async_inbox, "connection_kwargs", lambda: real() | {"host": "127.0.0.1", "port": str(closed_port)}
+    )
+    body = _customer_created(500)
+    headers = saleor_headers(sign_like_saleor(body, rsa_key), event="customer_created")
+    response = asgi_server.post(body, headers, path="/api/webhooks/customer_created")
+    assert (response.status_code, response.json()["error"]["code"]) == (500, "INTERNAL_ERROR")
+    assert WebhookDelivery.objects.count() == 0
+    monkeypatch.setattr(async_inbox, "connection_kwargs", real)  # Saleor's retry, once the database is back
+    response = asgi_server.post(body, headers, path="/api/webhooks/customer_created")
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert WebhookDelivery.objects.count() == 1
