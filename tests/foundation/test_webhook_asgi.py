@@ -458,6 +458,10 @@ def test_rejections_are_json_logs_with_the_request_id(asgi_server, rsa_key):
 
     handler = Collect(level=logging.WARNING)
     logger = logging.getLogger("saleor_aftersales.webhooks.views")
+    # Other tests (a Celery worker) may have raised the root level or disabled loggers: pin ours for this one.
+    saved = (logger.level, logger.disabled)
+    logger.setLevel(logging.WARNING)
+    logger.disabled = False
     logger.addHandler(handler)
     try:
         other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -467,6 +471,7 @@ def test_rejections_are_json_logs_with_the_request_id(asgi_server, rsa_key):
         )
     finally:
         logger.removeHandler(handler)
+        logger.level, logger.disabled = saved
     assert response.status_code == 401
     assert response.headers["x-request-id"] == "req-asgi-log-42"
     logged = [json.loads(line) for line in lines]
