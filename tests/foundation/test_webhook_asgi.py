@@ -328,6 +328,9 @@ def test_everything_else_goes_to_djangos_asgi_handler(asgi_server, rsa_key, sett
     manifest = asgi_server.client.get("/api/manifest")
     assert manifest.status_code == 200 and "tokenTargetUrl" in manifest.json()
     assert asgi_server.client.get("/healthz").json()["checks"]["database"] == "ok"
+    graphql = asgi_server.client.post("/graphql/", json={"query": "{ __typename }"})
+    assert (graphql.status_code, graphql.json()) == (200, {"data": {"__typename": "Query"}})
+    assert "x-request-id" in graphql.headers  # Django's middleware ran
     # With the fast path off, webhooks are served by Django's view (its middleware ran), with the same answer.
     settings.WEBHOOK_FAST_PATH = False
     response = asgi_server.post(ORDER_CREATED, saleor_headers(sign_like_saleor(ORDER_CREATED, rsa_key)))
