@@ -499,3 +499,39 @@ def test_database_unreachable_is_500_for_a_retry_and_stores_nothing(asgi_server,
     response = asgi_server.post(body, headers, path="/api/webhooks/customer_created")
     assert (response.status_code, response.json()) == (200, {"success": True})
     assert WebhookDelivery.objects.count() == 1
+
+
+class _RecordingAsyncGroupCommit(async_inbox.AsyncGroupCommit):
+    def __init__(self):
+        super().__init__()
+        self.batches: list[int] = []
+
+    async def _write(self, rows):
+        self.batches.append(len(rows))
+        return await super()._write(rows)
+
+
+@pytest.mark.postgres_only
+def test_linger_grows_a_batch_under_load_and_is_off_by_default(live_installation, settings):
+    pk = live_installation.pk
+
+    async def scenario(first_n):
+        group = _RecordingAsyncGroupCommit()
+        group._last_batch, group._last_write = 3, time.monotonic()  # as right after a batch of 3, under load
+        started = time.monotonic()
+        first = asyncio.create_task(group.store(_row(pk, first_n)))
+        await asyncio.sleep(0.005)
+        rest = [asyncio.create_task(group.store(_row(pk, first_n + i))) for i in (1, 2, 3)]
+        results = await asyncio.gather(first, *rest)
+        await group.close()
+        assert all(created for _, created in results)
+        return group.batches, time.monotonic() - started
+
+    assert settings.WEBHOOK_GROUP_COMMIT_LINGER_MS == 0
+    batches, _ = asyncio.run(scenario(600))
+    assert batches[0] == 1  # off: the first row is written at once
+    settings.WEBHOOK_GROUP_COMMIT_LINGER_MS = 2000
+    batches, elapsed = asyncio.run(scenario(610))
+    assert batches == [4]  # waited for the last batch's size plus one ...
+    assert elapsed < 1.0  # ... and wrote as soon as they were there, not after the 2 s
+    assert WebhookDelivery.objects.count() == 8
