@@ -136,7 +136,7 @@ class AsyncGroupCommit:
             return
         loop = asyncio.get_running_loop()
         self._enough = enough = loop.create_future()
-        timer = loop.call_later(linger, lambda: enough.done() or enough.set_result(None))
+        timer = loop.call_later(linger, _resolve, enough)
         try:
             await enough
         finally:
@@ -174,6 +174,11 @@ class AsyncGroupCommit:
             await asyncio.to_thread(_wake_in_thread)
         else:
             inbox._waker.wake()
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _wake_in_thread() -> None:
