@@ -1,7 +1,10 @@
 """Webhook ingest under gunicorn + PostgreSQL + Redis broker, against raw psycopg INSERT+COMMIT (issue #2, point 10).
 
     .venv/bin/python benchmarks/webhook_ingest.py [-n 20000] [-c 16] [--workers 2] [--threads 8]
-        [--worker-class gthread] [--loadgen auto|wrk|python] [--runs 1]
+        [--worker-class uvicorn_worker.UvicornWorker|gthread|sync] [--loadgen auto|wrk|python] [--runs 1]
+
+The production shape is the default: gunicorn -k uvicorn_worker.UvicornWorker serving saleor_aftersales.asgi
+(webhooks on the event loop, webhooks/asgi.py); `--worker-class gthread` measures the WSGI fast path instead.
 
 DATABASE_URL names a PostgreSQL server (default postgres://postgres@127.0.0.1:55432/postgres): a throwaway
 database is created there and dropped at the end. A private redis-server on a free port is the Celery broker
@@ -13,7 +16,8 @@ workers, of our PostgreSQL backends, of the load generator, and the rest of the 
   2. raw      raw psycopg INSERT+COMMIT of the same N bodies at the same concurrency C, into a table made with
               `LIKE webhooks_webhookdelivery INCLUDING ALL` plus its foreign key (same columns, unique key,
               indexes and constraints), one connection per client thread;
-  3. ceiling  a WSGI app that only reads the body (benchmarks/http_ceiling_wsgi.py), same gunicorn, same loadgen;
+  3. ceiling  an app that only reads the body (benchmarks/http_ceiling_wsgi.py, or http_ceiling_asgi.py under
+              the uvicorn worker), same gunicorn, same loadgen;
   4. paced    100 webhooks/s, one at a time on schedule (Python client: at 100/s its CPU does not matter).
 
 The load generator is wrk (Debian package `wrk`; installed with apt-get when missing and we are root) with
@@ -269,9 +273,19 @@ def wait_http(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+def is_asgi(worker_class: str) -> bool:
+    return "uvicorn" in worker_class.lower()
+
+
 def gunicorn_cmd(app: str, port: int, args, chdir: Path | None = None) -> list[str]:
+    """`app` is "module:application"; under an ASGI worker class (uvicorn) the ASGI twin of the module is served:
+    saleor_aftersales.asgi for saleor_aftersales.wsgi, http_ceiling_asgi for http_ceiling_wsgi."""
+    if is_asgi(args.worker_class):
+        app = app.replace("wsgi:", "asgi:")
     cmd = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
-    cmd += ["--worker-class", args.worker_class, "--threads", str(args.threads), "--keep-alive", "30"]
+    cmd += ["--worker-class", args.worker_class, "--keep-alive", "30"]
+    if not is_asgi(args.worker_class):
+        cmd += ["--threads", str(args.threads)]
     if chdir:
         cmd += ["--chdir", str(chdir)]
     return cmd
@@ -533,8 +547,9 @@ def print_run(r: dict, args, loadgen: str) -> None:
     app_rate, app_p50, app_p99, app_bad = r["app"]
     raw_rate, raw_p50, raw_p99 = r["raw"]
     ceiling_rate, ceiling_p50, ceiling_p99 = r["ceiling"]
+    threads = "" if is_asgi(args.worker_class) else f" threads={args.threads}"
     print(
-        f"gunicorn {args.worker_class} workers={args.workers} threads={args.threads}; N={args.n} C={args.c}; "
+        f"gunicorn {args.worker_class} workers={args.workers}{threads}; N={args.n} C={args.c}; "
         f"cpus={os.cpu_count()}; load generator: {loadgen}"
     )
     print(
@@ -548,7 +563,8 @@ def print_run(r: dict, args, loadgen: str) -> None:
     print(f"raw INSERT+COMMIT  : {raw_rate:8.1f}/s  p50 {raw_p50:6.1f} ms  p99 {raw_p99:6.1f} ms")
     print(f"    {r['cpu']['raw']}")
     print(
-        f"HTTP ceiling       : {ceiling_rate:8.1f}/s  p50 {ceiling_p50:6.1f} ms  p99 {ceiling_p99:6.1f} ms  (WSGI app that only reads the body)"
+        f"HTTP ceiling       : {ceiling_rate:8.1f}/s  p50 {ceiling_p50:6.1f} ms  p99 {ceiling_p99:6.1f} ms"
+        f"  ({'ASGI' if is_asgi(args.worker_class) else 'WSGI'} app that only reads the body)"
     )
     print(f"    {r['cpu']['ceiling']}")
     print(f"ratio app/raw      : {app_rate / raw_rate:8.2f}   (target >= 0.6)")
@@ -582,7 +598,7 @@ def main() -> None:
     parser.add_argument("-c", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--worker-class", default="uvicorn_worker.UvicornWorker")
     parser.add_argument("--paced", type=int, default=1000, help="requests in the paced 100/s run")
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--wrk-threads", type=int, default=1)

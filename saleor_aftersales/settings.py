@@ -111,6 +111,9 @@ MIDDLEWARE = [
 APPEND_SLASH = False
 ROOT_URLCONF = "saleor_aftersales.urls"
 WSGI_APPLICATION = "saleor_aftersales.wsgi.application"
+ASGI_APPLICATION = (
+    "saleor_aftersales.asgi.application"  # production: gunicorn -k uvicorn_worker.UvicornWorker
+)
 
 TEMPLATES = [
     {
@@ -183,6 +186,8 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=2 * 1024 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BODY_BYTES, UPLOAD_MAX_BYTES * 2)
 # Concurrent webhook deliveries in one process share one INSERT and commit (PostgreSQL; webhooks/inbox.py).
 WEBHOOK_GROUP_COMMIT = env.bool("WEBHOOK_GROUP_COMMIT", default=True)
+# The asyncio group commit may wait this long under load to grow a batch (webhooks/async_inbox.py); 0 = off.
+WEBHOOK_GROUP_COMMIT_LINGER_MS = env.float("WEBHOOK_GROUP_COMMIT_LINGER_MS", default=0.0)
 # POST /api/webhooks/<event> is served by webhooks/fast_path.py ahead of Django's middleware (saleor_aftersales/wsgi.py).
 WEBHOOK_FAST_PATH = env.bool("WEBHOOK_FAST_PATH", default=True)
 

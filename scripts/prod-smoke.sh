@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the production shape on loopback and checks it end to end, then stops everything:
-# PostgreSQL + Redis + gunicorn (gthread, 2 workers, PROMETHEUS_MULTIPROC_DIR) + Celery worker + beat,
+# PostgreSQL + Redis + gunicorn (uvicorn_worker.UvicornWorker serving saleor_aftersales.asgi, 2 workers,
+# PROMETHEUS_MULTIPROC_DIR) + Celery worker + beat,
 # configured only by environment variables.
 #   SMOKE_DATABASE_URL  a PostgreSQL server to use (a throwaway database is created in it and dropped);
 #                       default: $DATABASE_URL, else postgres://postgres@127.0.0.1:55432/postgres
@@ -71,8 +72,8 @@ unset ALLOW_DEV_BROKER
 "$PY" "$ROOT/scripts/_smoke_webhook.py" make-key "$WORK"
 "$PY" manage.py seed_test_installation --api-url "$API_URL" --jwks-file "$WORK/jwks.json" || fail "seed"
 
-.venv/bin/gunicorn saleor_aftersales.wsgi:application --bind "127.0.0.1:$PORT" --worker-class gthread \
-  --workers 2 --threads 4 >"$WORK/gunicorn.log" 2>&1 &
+.venv/bin/gunicorn saleor_aftersales.asgi:application --bind "127.0.0.1:$PORT" \
+  --worker-class uvicorn_worker.UvicornWorker --workers 2 >"$WORK/gunicorn.log" 2>&1 &
 PIDS+=($!)
 .venv/bin/celery -A saleor_aftersales worker --concurrency 1 --loglevel INFO >"$WORK/worker.log" 2>&1 &
 PIDS+=($!)
@@ -84,6 +85,8 @@ HEALTH="$(curl -sS "$BASE/healthz")" || fail "/healthz unreachable"
 echo "healthz: $HEALTH"
 echo "$HEALTH" | grep -q '"database": "ok"' || fail "database not ok"
 echo "$HEALTH" | grep -q '"broker": "ok"' || fail "broker not ok"
+grep -q "Application startup complete" "$WORK/gunicorn.log" || fail "gunicorn is not serving the ASGI app (uvicorn worker)"
+echo "gunicorn uvicorn worker (ASGI): ok"
 curl -fsS "$BASE/api/manifest" | grep -q '"tokenTargetUrl"' || fail "/api/manifest"
 echo "manifest: ok"
 

@@ -20,13 +20,24 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, Installation]] = {}
 
 
+def cached_installation(api_url: str) -> Installation | None:
+    """The cached active installation for `api_url` while its entry is fresh, else None; no I/O (the asyncio
+    ingest path calls it on the event loop and falls back to active_installation in a thread)."""
+    if getattr(settings, "INSTALLATION_CACHE_SECONDS", 5) <= 0:
+        return None
+    hit = _cache.get(api_url)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return None
+
+
 def active_installation(api_url: str) -> Installation | None:
     ttl = getattr(settings, "INSTALLATION_CACHE_SECONDS", 5)
     if ttl <= 0:
         return Installation.objects.filter(saleor_api_url=api_url, is_active=True).first()
-    hit = _cache.get(api_url)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
+    hit = cached_installation(api_url)
+    if hit is not None:
+        return hit
     installation = Installation.objects.filter(saleor_api_url=api_url, is_active=True).first()
     if installation is not None:  # misses are not cached: a Saleor that installs right now must work at once
         with _lock:

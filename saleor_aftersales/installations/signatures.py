@@ -13,6 +13,7 @@ from __future__ import annotations
 import binascii
 import json
 import threading
+from dataclasses import dataclass
 
 import jwt
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
@@ -24,14 +25,26 @@ from .jwks import signing_key
 from .models import Installation
 
 SUPPORTED_CRIT = frozenset({"b64"})
+NO_KEY = "No key for this kid in the installation's JWKS"
+_PKCS1V15 = padding.PKCS1v15()
+_SHA256 = SHA256()
 
 
 class InvalidSignature(Exception):
     pass
 
 
-def _protected_header(signature: str) -> tuple[dict, str, bytes]:
-    """(header, its base64url text, the signature bytes) of a detached JWS, or InvalidSignature."""
+@dataclass(frozen=True)
+class DetachedJws:
+    """A parsed detached JWS: the key id, the protected header as sent (base64url) and the signature bytes."""
+
+    kid: str | None
+    header_b64: str
+    signature_bytes: bytes
+
+
+def parse_detached_jws(signature: str) -> DetachedJws:
+    """Parse the Saleor-Signature header (pure: no key, no I/O), or InvalidSignature."""
     parts = signature.split(".")
     if len(parts) != 3 or parts[1] != "":
         raise InvalidSignature("Not a detached JWS")
@@ -47,27 +60,31 @@ def _protected_header(signature: str) -> tuple[dict, str, bytes]:
         raise InvalidSignature("JWS payload must be unencoded and detached")
     if not all(isinstance(ext, str) and ext in SUPPORTED_CRIT for ext in crit):
         raise InvalidSignature("Unsupported critical JWS extension")
-    return header, parts[0], signature_bytes
+    kid = header.get("kid")
+    if kid is not None and not isinstance(kid, str):
+        raise InvalidSignature("Malformed JWS")
+    return DetachedJws(kid, parts[0], signature_bytes)
 
 
-def _verify(header_b64: str, signature_bytes: bytes, body: bytes, key: jwt.PyJWK) -> None:
+def verify_detached(jws: DetachedJws, body: bytes, key: jwt.PyJWK) -> None:
+    """The RSA check on the raw bytes (one `cryptography` call), or InvalidSignature."""
     public_key = key.key
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise InvalidSignature("Key is not an RSA public key")
     try:
-        public_key.verify(signature_bytes, header_b64.encode() + b"." + body, padding.PKCS1v15(), SHA256())
+        public_key.verify(jws.signature_bytes, jws.header_b64.encode() + b"." + body, _PKCS1V15, _SHA256)
     except _CryptoInvalidSignature as exc:
         raise InvalidSignature("Signature verification failed") from exc
 
 
 def verify_with_jwks(signature: str, body: bytes, jwks: dict) -> None:
     """Verify against a given key set (used by tests on the real samples)."""
-    header, header_b64, signature_bytes = _protected_header(signature)
+    jws = parse_detached_jws(signature)
     keyset = jwt.PyJWKSet.from_dict(jwks)
-    key = next((k for k in keyset.keys if k.key_id == header.get("kid")), None)
+    key = next((k for k in keyset.keys if k.key_id == jws.kid), None)
     if key is None:
         raise InvalidSignature("Unknown key id")
-    _verify(header_b64, signature_bytes, body, key)
+    verify_detached(jws, body, key)
 
 
 # Parsed keys per installation: {installation pk: (the jwks dict they came from, {kid: key})}. A JWKS refetch
@@ -76,11 +93,20 @@ _keys_lock = threading.Lock()
 _parsed_keys: dict[int, tuple[dict, dict[str | None, jwt.PyJWK]]] = {}
 
 
-def _cached_key(installation: Installation, kid: str | None) -> jwt.PyJWK | None:
-    jwks = installation.jwks or {}
+def cached_key(installation: Installation, kid: str | None) -> jwt.PyJWK | None:
+    """The parsed key for `kid` when it is cached for this installation's current key set; no I/O."""
     cached = _parsed_keys.get(installation.pk)
-    if cached is not None and cached[0] is jwks and kid in cached[1]:
+    if cached is not None and cached[0] is (installation.jwks or {}) and kid in cached[1]:
         return cached[1][kid]
+    return None
+
+
+def key_for(installation: Installation, kid: str | None) -> jwt.PyJWK | None:
+    """The key for `kid`: cached, else parsed from the installation's JWKS, which is refetched once when the kid
+    is unknown (Saleor rotated its key). May do I/O (HTTP, database): never call it on an event loop."""
+    key = cached_key(installation, kid)
+    if key is not None:
+        return key
     key = signing_key(installation, kid)  # may refetch the JWKS (unknown kid) and replace installation.jwks
     if key is not None:
         with _keys_lock:
@@ -92,8 +118,8 @@ def _cached_key(installation: Installation, kid: str | None) -> jwt.PyJWK | None
 
 
 def verify_webhook_signature(installation: Installation, signature: str, body: bytes) -> None:
-    header, header_b64, signature_bytes = _protected_header(signature)
-    key = _cached_key(installation, header.get("kid"))
+    jws = parse_detached_jws(signature)
+    key = key_for(installation, jws.kid)
     if key is None:
-        raise InvalidSignature("No key for this kid in the installation's JWKS")
-    _verify(header_b64, signature_bytes, body, key)
+        raise InvalidSignature(NO_KEY)
+    verify_detached(jws, body, key)

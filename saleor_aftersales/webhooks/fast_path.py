@@ -28,7 +28,7 @@ from .ingest import Answer, receive
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = re.compile(r"/api/webhooks/([a-z_]+)")  # the same pattern as the URLconf's webhook route
-_STATUS = {
+STATUS = {
     200: "200 OK",
     400: "400 Bad Request",
     401: "401 Unauthorized",
@@ -44,11 +44,22 @@ def _host_allowed(environ: dict) -> bool:
         host = (
             environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
         )
+    return host_allowed(host)
+
+
+def host_allowed(host: str) -> bool:
+    """Django's ALLOWED_HOSTS check (HttpRequest.get_host) on the host a request names."""
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _port = split_domain_port(host)
     return bool(domain) and validate_host(domain, allowed)
+
+
+DISALLOWED_HOST = Answer(
+    400, {"success": False, "error": {"code": "DISALLOWED_HOST", "message": "Bad Request"}}
+)
+INTERNAL_ERROR = Answer(500, {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Try again."}})
 
 
 def _read_body(environ: dict) -> bytes:
@@ -84,7 +95,7 @@ class WebhookFastPath:
             request_id_var.reset(token)
         body = json.dumps(answer.payload).encode()
         start_response(
-            _STATUS.get(answer.status, f"{answer.status} Error"),
+            STATUS.get(answer.status, f"{answer.status} Error"),
             [
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(body))),
@@ -97,9 +108,7 @@ class WebhookFastPath:
     def _answer(self, environ: dict, event: str) -> Answer:
         if not _host_allowed(environ):
             logger.warning("webhook rejected", extra={"code": "DISALLOWED_HOST", "status": 400})
-            return Answer(
-                400, {"success": False, "error": {"code": "DISALLOWED_HOST", "message": "Bad Request"}}
-            )
+            return DISALLOWED_HOST
         try:
             return receive(
                 event=event,
@@ -109,6 +118,4 @@ class WebhookFastPath:
             )
         except Exception:  # as Django would: a 500 (Saleor retries), logged with the request id
             logger.exception("webhook could not be stored", extra={"event": event})
-            return Answer(
-                500, {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Try again."}}
-            )
+            return INTERNAL_ERROR

@@ -86,8 +86,8 @@ _Row = tuple[
 ]  # installation_id, event, sha256, body, issued_at, by_app
 
 
-def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
-    """Store rows with one upsert on this thread's connection (autocommit); (id, created) per row, in order."""
+def batch_params(rows: list[_Row]) -> list:
+    """The parameters of _BATCH_UPSERT_SQL for `rows` (a key repeated in the batch is sent once, counted)."""
     repeats: dict[tuple[int, str, str], int] = {}  # the unique key -> how often it repeats in this batch
     unique: list[_Row] = []
     for row in rows:
@@ -97,36 +97,30 @@ def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
         else:
             repeats[key] = 0
             unique.append(row)
-    if connection.connection is not None and time.monotonic() - getattr(_last_write, "at", 0.0) < (
-        HEALTH_CHECK_AFTER_IDLE_SECONDS
-    ):
-        connection.health_check_done = True  # type: ignore[attr-defined]  # Django sets it per request
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _BATCH_UPSERT_SQL,
+    return [
+        now(),
+        DeliveryStatus.RECEIVED.value,
+        json.dumps(
             [
-                now(),
-                DeliveryStatus.RECEIVED.value,
-                json.dumps(
-                    [
-                        {
-                            "i": r[0],
-                            "e": r[1],
-                            "h": r[2],
-                            "b": r[3],
-                            "t": r[4].isoformat() if r[4] is not None else None,
-                            "a": r[5],
-                            "n": repeats[(r[0], r[1], r[2])],
-                        }
-                        for r in unique
-                    ]
-                ),
-            ],
-        )
-        stored = {
-            (inst, event, sha): (pk, bool(inserted)) for pk, inserted, inst, event, sha in cursor.fetchall()
-        }
-    _last_write.at = time.monotonic()
+                {
+                    "i": r[0],
+                    "e": r[1],
+                    "h": r[2],
+                    "b": r[3],
+                    "t": r[4].isoformat() if r[4] is not None else None,
+                    "a": r[5],
+                    "n": repeats[(r[0], r[1], r[2])],
+                }
+                for r in unique
+            ]
+        ),
+    ]
+
+
+def batch_results(rows: list[_Row], fetched: list[tuple]) -> list[tuple[int, bool]]:
+    """(id, created) per row, in order, from the RETURNING rows of _BATCH_UPSERT_SQL: only the first of a key
+    repeated in the batch can be the one that created it."""
+    stored = {(inst, event, sha): (pk, bool(inserted)) for pk, inserted, inst, event, sha in fetched}
     results: list[tuple[int, bool]] = []
     seen: set[tuple[int, str, str]] = set()
     for row in rows:
@@ -135,6 +129,19 @@ def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
         results.append((pk, inserted and key not in seen))
         seen.add(key)
     return results
+
+
+def write_batch(rows: list[_Row]) -> list[tuple[int, bool]]:
+    """Store rows with one upsert on this thread's connection (autocommit); (id, created) per row, in order."""
+    if connection.connection is not None and time.monotonic() - getattr(_last_write, "at", 0.0) < (
+        HEALTH_CHECK_AFTER_IDLE_SECONDS
+    ):
+        connection.health_check_done = True  # type: ignore[attr-defined]  # Django sets it per request
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_UPSERT_SQL, batch_params(rows))
+        fetched = cursor.fetchall()
+    _last_write.at = time.monotonic()
+    return batch_results(rows, fetched)
 
 
 def _held_lock() -> threading.Lock:

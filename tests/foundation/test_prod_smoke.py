@@ -29,3 +29,4 @@ def test_production_shape_processes_a_signed_webhook(settings):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "PROD SMOKE OK" in result.stdout
     assert "webhook delivery processed by the Celery worker: ok" in result.stdout
+    assert "gunicorn uvicorn worker (ASGI): ok" in result.stdout
