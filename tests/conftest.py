@@ -36,6 +36,20 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_test_db_sessions(django_db_setup, django_db_blocker):
+    """Threads of live servers and ASGI ingest keep their own connections to the test database; end them before
+    pytest-django drops it, or PostgreSQL refuses ("is being accessed by other users") and leaves it behind."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(scope="session")
 def rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
