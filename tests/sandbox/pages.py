@@ -449,9 +449,12 @@ function checkEligibility() {
     var errors = errorsOf(body); if (errors.length) outcome("sf-returns", errors.join("; "), false);
   });
 }
+// One key per submit: a retried request (lost answer, double click) answers the first result, creates nothing.
+function submitKey() { return "sf-" + Date.now() + "-" + Math.random().toString(36).slice(2); }
 function requestReturn(orderId, line, quantity, reason) {
   var input = {orderId: orderId, resolution: "REFUND",
-               lines: [{orderLineId: line.orderLineId, quantity: parseInt(quantity, 10), reason: reason}]};
+               lines: [{orderLineId: line.orderLineId, quantity: parseInt(quantity, 10), reason: reason}],
+               idempotencyKey: submitKey()};
   return gql("sf-returns", "ReturnRequestCreate", {input: input}).then(function (body) {
     var errors = errorsOf(body);
     if (errors.length) { outcome("sf-returns", errors.join("; "), false); return; }
@@ -488,7 +491,7 @@ function loadWarranties() {
   });
 }
 function fileClaim(warranty, symptom, description) {
-  var input = {warrantyId: warranty.id, symptom: symptom, description: description};
+  var input = {warrantyId: warranty.id, symptom: symptom, description: description, idempotencyKey: submitKey()};
   return gql("sf-warranty", "WarrantyClaimCreate", {input: input}).then(function (body) {
     var errors = errorsOf(body);
     if (errors.length) { outcome("sf-warranty", errors.join("; "), false); return; }
@@ -539,7 +542,8 @@ function loadCases() {
   });
 }
 function openCase(form) {
-  var input = {kind: "COMPLAINT", subject: form.subject.value, body: form.body.value, language: lang};
+  var input = {kind: "COMPLAINT", subject: form.subject.value, body: form.body.value, language: lang,
+               idempotencyKey: submitKey()};
   if (form.order.value) { input.linkedType = "ORDER"; input.linkedId = form.order.value; }
   else { input.kind = "CONSULTATION"; }
   return gql("sf-cases", "ServiceCaseCreate", {input: input}).then(function (body) {

@@ -1,5 +1,6 @@
 import graphene
 
+from ....core.idempotency import scoped_key
 from ....returns import actions
 from ...core.mutations import BaseMutation
 from ...core.types import Upload
@@ -27,6 +28,10 @@ class ReturnRequestCreateInput(graphene.InputObjectType):
     lines = graphene.List(graphene.NonNull(ReturnLineInput), required=True)
     comment = graphene.String()
     photos = graphene.List(graphene.NonNull(Upload), description="JPEG, PNG or WebP, multipart upload.")
+    idempotency_key = graphene.String(
+        description="Client-chosen (e.g. a UUID per submit): a retry with the same key answers the first result and "
+        "creates nothing."
+    )
 
 
 class ReturnRequestCreate(BaseMutation):
@@ -69,5 +74,6 @@ class ReturnRequestCreate(BaseMutation):
             kind=enum_value(input.get("kind") or "return"),
             comment=input.get("comment") or "",
             photos=input.get("photos") or [],
+            idempotency_key=scoped_key(actor, input.get("idempotency_key")),
         )
         return cls(return_request=request)

@@ -1,5 +1,6 @@
 import graphene
 
+from ....core.idempotency import scoped_key
 from ....core.ratelimit import enforce
 from ....installations.permissions import SaleorPermission
 from ....knowledge.selectors import articles_for_intent
@@ -37,6 +38,10 @@ class ServiceCaseCreateInput(graphene.InputObjectType):
     customer_name = graphene.String(description="Staff only.")
     customer_phone = graphene.String(description="Staff only (phone cases).")
     tags = graphene.List(graphene.NonNull(graphene.String), description="Staff only.")
+    idempotency_key = graphene.String(
+        description="Client-chosen (e.g. a UUID per submit): a retry with the same key answers the first result and "
+        "creates nothing."
+    )
 
 
 class ServiceCaseCreate(BaseMutation):
@@ -88,6 +93,7 @@ class ServiceCaseCreate(BaseMutation):
             language=input.get("language"),
             attachments=input.get("attachments") or [],
             actor=requestor.actor,
+            idempotency_key=scoped_key(requestor.actor, input.get("idempotency_key")),
             **who,
         )
         suggestion = None

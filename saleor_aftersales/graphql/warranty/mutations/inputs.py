@@ -32,6 +32,10 @@ class WarrantyClaimCreateInput(graphene.InputObjectType):
         default_value=False, description="Out of warranty or not covered: ask for a paid repair with a quote."
     )
     override = graphene.Boolean(default_value=False, description="Staff: cover an issue the terms exclude.")
+    idempotency_key = graphene.String(
+        description="Client-chosen (e.g. a UUID per submit): a retry with the same key answers the first result and "
+        "creates nothing."
+    )
 
 
 class RepairLineKindEnum(graphene.Enum):

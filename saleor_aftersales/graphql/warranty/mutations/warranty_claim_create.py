@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphene
 
+from ....core.idempotency import scoped_key
 from ....warranty import actions
 from ...core.mutations import BaseMutation
 from ..access import warranty_for
@@ -33,5 +34,6 @@ class WarrantyClaimCreate(BaseMutation):
             photos=input.get("photos") or [],
             override=bool(input.get("override")),
             paid_repair=bool(input.get("paid_repair")),
+            idempotency_key=scoped_key(actor, input.get("idempotency_key")),
         )
         return cls(claim=claim)
