@@ -38,6 +38,7 @@ from .models import (
     RepairStatus,
     Sequence,
     ServiceCenter,
+    SettlementKind,
     Technician,
     TermsScope,
     TransferStatus,
@@ -46,6 +47,7 @@ from .models import (
     WarrantyEvent,
     WarrantyProof,
     WarrantySettings,
+    WarrantySettlement,
     WarrantySource,
     WarrantyStatus,
     WarrantySymptom,
@@ -1132,6 +1134,36 @@ def accept_quote(*, repair: RepairOrder, actor: Actor, now: datetime | None = No
         f"Repair {repair.number}: quote of {repair.quote_amount} {repair.currency} accepted by the customer.",
     )
     return repair
+
+
+@transaction.atomic
+def record_repair_payment(
+    *, installation: Installation, saleor_order_id: str, at: datetime | None = None
+) -> WarrantySettlement | None:
+    """Saleor reports an order fully paid: if it is the draft order a paid repair was billed with, the customer has
+    paid; record it once on the settlement and the repair's timeline (re-deliveries change nothing)."""
+    if not saleor_order_id:
+        return None
+    row = (
+        WarrantySettlement.objects.select_for_update(of=("self",))
+        .select_related("repair_order")
+        .filter(
+            installation=installation, kind=SettlementKind.PAID_REPAIR, saleor_draft_order_id=saleor_order_id
+        )
+        .first()
+    )
+    if row is None or row.paid_at is not None:
+        return None
+    row.paid_at = at or clock_now()
+    row.save(update_fields=["paid_at", "updated_at"])
+    if row.repair_order is not None:
+        events.record_repair_event(
+            row.repair_order,
+            type=events.PAYMENT_RECEIVED,
+            actor=Actor.saleor(),
+            data={"amount": str(row.amount), "currency": row.currency, "order": saleor_order_id},
+        )
+    return row
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ LINE_ADDED = "line_added"
 LINE_REMOVED = "line_removed"
 QUOTE_SENT = "quote_sent"
 TRACKING_ADDED = "tracking_added"
+PAYMENT_RECEIVED = "payment_received"
 
 
 record_warranty_event = EventRecorder(WarrantyEvent, "warranty")
@@ -59,6 +60,7 @@ TIMELINE_TEXTS: dict[str, dict[str, str]] = {
     LINE_REMOVED: {"en": "Parts or labour removed", "zh-hans": "已移除配件或工时"},
     QUOTE_SENT: {"en": "Quote sent", "zh-hans": "已发送报价"},
     TRACKING_ADDED: {"en": "Tracking number added", "zh-hans": "已填写物流单号"},
+    PAYMENT_RECEIVED: {"en": "Repair paid", "zh-hans": "维修费用已支付"},
     "receive": {"en": "Item received", "zh-hans": "已收到商品"},
     "diagnose": {"en": "Diagnosing", "zh-hans": "检测中"},
     "request_approval": {"en": "Waiting for your approval", "zh-hans": "等待您确认报价"},

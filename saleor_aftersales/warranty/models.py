@@ -456,6 +456,8 @@ class WarrantySettlement(InstallationScopedModel, TimestampedModel):
     outbox_message_ids = models.JSONField(default=list, blank=True)
     saleor_draft_order_id = models.CharField(max_length=128, blank=True, default="")
     saleor_granted_refund_id = models.CharField(max_length=128, blank=True, default="")
+    # Paid repairs: when Saleor reported the draft order it billed fully paid (ORDER_FULLY_PAID).
+    paid_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
 
     class Meta:
@@ -463,6 +465,9 @@ class WarrantySettlement(InstallationScopedModel, TimestampedModel):
             models.UniqueConstraint(
                 fields=["installation", "idempotency_key"], name="warranty_settlement_unique_key"
             )
+        ]
+        indexes = [
+            models.Index(fields=["installation", "saleor_draft_order_id"], name="warranty_settle_draft_idx")
         ]
         ordering = ("id",)
 

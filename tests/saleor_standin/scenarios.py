@@ -235,6 +235,14 @@ class ScenarioMixin:
         self._done(deliver)
         return created
 
+    def complete_draft(self, order: Obj, *, staff: Obj | None = None, deliver: bool = True) -> Obj:
+        """draftOrderComplete by staff (e.g. a draft the app created, before the customer pays it): the same id
+        becomes an order; ORDER_CREATED (+ ORDER_CONFIRMED with auto-confirm)."""
+        with self.state.lock:
+            orders.complete_draft_order(self.state, staff or self.admin, order)
+        self._done(deliver)
+        return order
+
     def cancel_order(self, order: Obj, *, staff: Obj | None = None, deliver: bool = True) -> Obj:
         """orderCancel by staff: ORDER_CANCELLED + ORDER_UPDATED (the charge stays; no refund is requested)."""
         with self.state.lock:

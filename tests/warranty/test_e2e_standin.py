@@ -18,7 +18,12 @@ pytest.importorskip("tests.saleor_standin.fixtures")
 from saleor_aftersales.installations.models import Installation  # noqa: E402
 from saleor_aftersales.outbox import actions as outbox_actions  # noqa: E402
 from saleor_aftersales.outbox.models import OutboxMessage, OutboxStatus  # noqa: E402
-from saleor_aftersales.warranty.models import Warranty, WarrantyClaim, WarrantySettlement  # noqa: E402
+from saleor_aftersales.warranty.models import (  # noqa: E402
+    RepairEvent,
+    Warranty,
+    WarrantyClaim,
+    WarrantySettlement,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 APP_PERMISSIONS = [
@@ -311,6 +316,23 @@ def test_refund_and_paid_repair_settle_in_saleor_exactly_once(app, gql):
     assert line["variant"]["sku"] == "REPAIR"
     assert Decimal(str(line["unitPrice"]["gross"]["amount"])) == Decimal("38.50")
     assert WarrantySettlement.objects.get(kind="paid_repair").status == "succeeded"
+
+    # The shop completes the draft and the customer pays it: ORDER_FULLY_PAID of that order records the payment on
+    # the repair, once, however often Saleor delivers it.
+    saleor.complete_draft(draft)
+    saleor.pay_order(draft)
+    [paid_delivery] = [d for d in saleor.deliveries_for("ORDER_FULLY_PAID") if draft["id"] in d.body.decode()]
+    saleor.redeliver(paid_delivery)
+    billed = WarrantySettlement.objects.get(kind="paid_repair")
+    assert billed.saleor_draft_order_id == draft["id"] and billed.paid_at is not None
+    assert RepairEvent.objects.filter(type="payment_received").count() == 1
+    seen = gql(
+        "query($id: ID!) { repairOrder(id: $id) { settlements { kind paidAt } timeline { type message } } }",
+        {"id": repair["id"]},
+        token=customer_token,
+    )["data"]["repairOrder"]
+    assert [s["kind"] for s in seen["settlements"] if s["paidAt"]] == ["paid_repair"]
+    assert {"type": "payment_received", "message": "Repair paid"} in seen["timeline"]
     saleor.assert_no_invalid_documents()
 
 

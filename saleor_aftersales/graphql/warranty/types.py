@@ -214,6 +214,9 @@ class WarrantySettlement(graphene.ObjectType):
     error = graphene.String()
     saleor_draft_order_id = graphene.ID()
     saleor_granted_refund_id = graphene.ID()
+    paid_at = graphene.DateTime(
+        description="Paid repairs: when Saleor reported the billed draft order fully paid."
+    )
 
     @staticmethod
     def resolve_amount(root, _info):
