@@ -36,10 +36,11 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _close_stray_test_db_sessions(django_db_setup, django_db_blocker):
-    """Threads of live servers and ASGI ingest keep their own connections to the test database; end them before
-    pytest-django drops it, or PostgreSQL refuses ("is being accessed by other users") and leaves it behind."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at the end: threads of live servers and ASGI ingest keep their own
+    connections to it; end them before it is dropped, or PostgreSQL refuses ("is being accessed by other users")
+    and leaves it behind."""
     yield
     if connection.vendor != "postgresql":
         return
