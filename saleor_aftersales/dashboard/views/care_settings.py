@@ -16,7 +16,7 @@ from ...installations.auth import Requestor
 from ...warranty import actions as warranty_actions
 from ...warranty import care, symptoms
 from ...warranty.models import CareGuide, WarrantySymptom
-from .common import failure, form_error, int_or_none, params, staff, success, with_trigger
+from .common import int_or_none, params, settings_write, staff, with_trigger
 
 PERMISSION = "MANAGE_ORDERS"  # graphql/warranty/access.py
 SECTION_KEYS = ("topic", "title_en", "title_zh_hans", "body_en", "body_zh_hans")
@@ -126,16 +126,7 @@ def care_fragment(request: HttpRequest) -> HttpResponse:
 
 
 def _write(request: HttpRequest, perform) -> HttpResponse:
-    requestor = staff(request, PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    try:
-        done = perform(requestor, request.POST)
-    except DomainError as exc:
-        return render_care(
-            request, requestor, error=form_error(exc), trigger=failure(exc), posted=request.POST
-        )
-    return render_care(request, requestor, trigger=success(request.texts["saved"], done))  # type: ignore[attr-defined]
+    return settings_write(request, PERMISSION, perform, render_care, keep=lambda post: post)
 
 
 def _months(data: QueryDict) -> int | None:

@@ -183,3 +183,21 @@ def int_or_none(value: str | None) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
+
+
+def settings_write(
+    request: HttpRequest, permission: str, perform, render_tab, *, keep=lambda post: post.dict()
+):
+    """A settings form's POST: the staff check, `perform(requestor, request.POST)` (a domain write returning what
+    it saved), then the tab again: with the typed error on the form and what was posted (`keep` shapes it for the
+    tab), nothing written; or with a success notification naming what was saved."""
+    requestor = staff(request, permission)
+    if isinstance(requestor, HttpResponse):
+        return requestor
+    try:
+        done = perform(requestor, request.POST)
+    except DomainError as exc:
+        return render_tab(
+            request, requestor, error=form_error(exc), trigger=failure(exc), posted=keep(request.POST)
+        )
+    return render_tab(request, requestor, trigger=success(request.texts["saved"], done or ""))  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from ...warranty import actions as warranty_actions
 from ...warranty import selectors as warranty_selectors
 from ...warranty.models import ServiceCenter, Technician, WarrantySettings, WarrantyTerms
 from ..labels import field_choices
-from .common import failure, form_error, int_or_none, params, staff, success, with_trigger
+from .common import failure, form_error, int_or_none, params, settings_write, staff, success, with_trigger
 
 WARRANTY_PERMISSION = "MANAGE_ORDERS"  # graphql/warranty/access.py
 SLA_PERMISSION = "MANAGE_ORDERS"  # graphql/sla/mutations/sla_config.py
@@ -180,16 +180,12 @@ def _terms_form(request: HttpRequest, editing, catalogue, symptoms, language: st
 
 
 def _warranty_write(request: HttpRequest, perform, done: str) -> HttpResponse:
-    requestor = staff(request, WARRANTY_PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    try:
-        perform(requestor, request.POST)
-    except DomainError as exc:
-        return render_warranty(
-            request, requestor, error=form_error(exc), trigger=failure(exc), posted=request.POST.dict()
-        )
-    return render_warranty(request, requestor, trigger=success(request.texts["saved"], done))  # type: ignore[attr-defined]
+    return settings_write(
+        request,
+        WARRANTY_PERMISSION,
+        lambda requestor, data: perform(requestor, data) or done,
+        render_warranty,
+    )
 
 
 @csrf_exempt
@@ -369,16 +365,7 @@ def sla_fragment(request: HttpRequest) -> HttpResponse:
 
 
 def _sla_write(request: HttpRequest, perform) -> HttpResponse:
-    requestor = staff(request, SLA_PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    try:
-        name = perform(requestor, request.POST)
-    except DomainError as exc:
-        return render_sla(
-            request, requestor, error=form_error(exc), trigger=failure(exc), posted=request.POST.dict()
-        )
-    return render_sla(request, requestor, trigger=success(request.texts["saved"], name))  # type: ignore[attr-defined]
+    return settings_write(request, SLA_PERMISSION, perform, render_sla)
 
 
 def _weekly_hours(data) -> dict[str, list[list[str]]]:
