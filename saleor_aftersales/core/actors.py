@@ -24,6 +24,8 @@ class Actor:
     email: str = ""
     name: str = ""
     permissions: frozenset[str] = field(default_factory=frozenset)
+    # A guest's proof: the pk of the order whose number + email they gave (they act only on that order's rows).
+    order_pk: int | None = None
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:

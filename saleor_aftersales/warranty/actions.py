@@ -127,7 +127,11 @@ def _is_customer(actor: Actor) -> bool:
 
 
 def _check_owner(obj, actor: Actor, what: str) -> None:
-    if _is_customer(actor) and not selectors.owns(obj, user_id=actor.user_id, email=actor.email):
+    owner = _is_customer(actor) and selectors.owns(obj, user_id=actor.user_id, email=actor.email)
+    if owner and actor.type == ActorType.GUEST:
+        # A guest proved one order (number + email): only that order's warranties, claims and repairs.
+        owner = actor.order_pk is not None and selectors.order_pk_of(obj) == actor.order_pk
+    if _is_customer(actor) and not owner:
         # "Not yours" and "does not exist" answer alike: ids must not be probed.
         raise NotFoundError(f"Unknown {what}.", "id")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from ..installations.models import Installation
+from ..orders.models import Order
 from . import care, policies, symptoms
 from .models import (
     CareGuide,
@@ -76,6 +77,25 @@ def owns(obj, *, user_id: str, email: str) -> bool:
     if obj.customer_user_id and user_id:
         return obj.customer_user_id == user_id
     return bool(email) and obj.customer_email.lower() == email.lower()
+
+
+def order_pk_of(obj) -> int | None:
+    """The order a warranty, claim or repair order stems from (None: registered without a Saleor order)."""
+    if isinstance(obj, Warranty):
+        return obj.order_id
+    if isinstance(obj, WarrantyClaim):
+        return obj.warranty.order_id
+    if isinstance(obj, RepairOrder):
+        return obj.order_id or (obj.warranty.order_id if obj.warranty_id else None)
+    return None
+
+
+def guest_warranties(installation: Installation, order: Order) -> QuerySet[Warranty]:
+    """The warranties registered from one order, for the guest who proved it (its number + email)."""
+    # A warranty transferred to someone else carries their email: no longer the guest's.
+    return Warranty.objects.filter(
+        installation=installation, order=order, customer_email__iexact=order.user_email
+    )
 
 
 def _who(user_id: str, email: str) -> Q:

@@ -5,25 +5,15 @@ from __future__ import annotations
 from ...core.actors import Actor, ActorType
 from ...core.errors import NotFoundError, PermissionDeniedError
 from ...core.ids import from_global_id
-from ...core.ratelimit import enforce
 from ...installations.permissions import SaleorPermission
 from ...orders.models import Order
 from ...orders.selectors import customer_owns_order, order_by_saleor_id, order_for_guest
 from ...returns.models import ReturnRequest
 from ...returns.selectors import customer_owns_request
 from ..core.context import get_requestor
+from ..core.guests import GUEST_RATE, guard_guest
 
-GUEST_RATE = "10/minute"
-
-
-def _client_ip(info) -> str:
-    return info.context.META.get("REMOTE_ADDR", "")
-
-
-def guard_guest(info, installation, email: str) -> None:
-    """Guests prove ownership by knowing an email: limit guesses per address and per client."""
-    enforce(GUEST_RATE, "returns-guest-ip", str(installation.pk), _client_ip(info))
-    enforce(GUEST_RATE, "returns-guest-email", str(installation.pk), (email or "").lower())
+__all__ = ["GUEST_RATE", "guard_guest", "order_for_requestor", "pk_of", "request_for_requestor"]
 
 
 def pk_of(global_id: str, type_name: str, field: str) -> int:

@@ -9,6 +9,7 @@ from ...installations.permissions import SaleorPermission
 from ...warranty import selectors
 from ...warranty.models import RepairLine, RepairOrder, ServiceCenter, Technician, Warranty, WarrantyClaim
 from ..core.context import get_requestor
+from ..core.guests import guest_actor, has_proof, proven_order
 
 
 def pk_of(global_id: str, type_name: str, field: str) -> int:
@@ -25,7 +26,18 @@ def staff(info):
     return get_requestor(info).require_staff(SaleorPermission.MANAGE_ORDERS)
 
 
-def _row_for(info, model, type_name: str, global_id: str, field: str, *, staff_only: bool, related=()):
+def _row_for(
+    info,
+    model,
+    type_name: str,
+    global_id: str,
+    field: str,
+    *,
+    staff_only: bool,
+    related=(),
+    order_number: str | None = None,
+    email: str | None = None,
+):
     requestor = get_requestor(info)
     installation = requestor.require_installation()
     pk = pk_of(global_id, type_name, field)
@@ -35,6 +47,8 @@ def _row_for(info, model, type_name: str, global_id: str, field: str, *, staff_o
         if row is None:
             raise NotFoundError(f"Unknown {type_name}.", field)
         return row, requestor.actor
+    if not staff_only and not requestor.is_customer and has_proof(order_number, email):
+        return _guest_row(info, installation, row, type_name, field, order_number=order_number, email=email)
     if staff_only or not requestor.is_customer:
         raise PermissionDeniedError("Sign in as the owner, or as staff with MANAGE_ORDERS.")
     actor: Actor = requestor.actor
@@ -44,15 +58,65 @@ def _row_for(info, model, type_name: str, global_id: str, field: str, *, staff_o
     return row, actor
 
 
-def warranty_for(info, global_id: str, field: str = "id", *, staff_only: bool = False):
+def _guest_row(info, installation, row, type_name: str, field: str, *, order_number, email):
+    """A guest's row: it must stem from the order they prove. A wrong number or email, another order's row and a
+    row that does not exist all answer the same NOT_FOUND (nothing can be probed)."""
+    try:
+        order = proven_order(info, installation, order_number=order_number, email=email)
+    except NotFoundError:
+        raise NotFoundError(f"Unknown {type_name}.", field) from None
+    actor = guest_actor(order)
+    if (
+        row is None
+        or selectors.order_pk_of(row) != order.pk
+        or not selectors.owns(row, user_id="", email=actor.email)
+    ):
+        raise NotFoundError(f"Unknown {type_name}.", field)
+    return row, actor
+
+
+def warranty_for(
+    info,
+    global_id: str,
+    field: str = "id",
+    *,
+    staff_only: bool = False,
+    order_number: str | None = None,
+    email: str | None = None,
+):
+    """Staff, the signed-in owner, or a guest proving the warranty's order (`order_number` + `email`)."""
     return _row_for(
-        info, Warranty, "Warranty", global_id, field, staff_only=staff_only, related=("order", "order_line")
+        info,
+        Warranty,
+        "Warranty",
+        global_id,
+        field,
+        staff_only=staff_only,
+        related=("order", "order_line"),
+        order_number=order_number,
+        email=email,
     )
 
 
-def claim_for(info, global_id: str, field: str = "id", *, staff_only: bool = False):
+def claim_for(
+    info,
+    global_id: str,
+    field: str = "id",
+    *,
+    staff_only: bool = False,
+    order_number: str | None = None,
+    email: str | None = None,
+):
     return _row_for(
-        info, WarrantyClaim, "WarrantyClaim", global_id, field, staff_only=staff_only, related=("warranty",)
+        info,
+        WarrantyClaim,
+        "WarrantyClaim",
+        global_id,
+        field,
+        staff_only=staff_only,
+        related=("warranty",),
+        order_number=order_number,
+        email=email,
     )
 
 

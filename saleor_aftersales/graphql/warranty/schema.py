@@ -18,6 +18,7 @@ from ...warranty.models import Warranty as WarrantyModel
 from ...warranty.models import WarrantyClaim as WarrantyClaimModel
 from ...warranty.models import WarrantyTerms as WarrantyTermsModel
 from ..core.context import get_requestor
+from ..core.guests import proven_order
 from ..core.types import page_size
 from .access import claim_for, pk_of, repair_for, staff, warranty_for
 from .mutations.care_guide_save import CareGuideSave
@@ -181,11 +182,23 @@ class WarrantyQueries(graphene.ObjectType):
         statuses=graphene.List(graphene.NonNull(WarrantyStatusEnum)),
         description="The signed-in customer's warranties (days left, terms, open claims), newest first.",
     )
+    guest_warranties = graphene.List(
+        graphene.NonNull(Warranty),
+        required=True,
+        order_number=graphene.String(required=True),
+        email=graphene.String(required=True),
+        description="A guest's warranties registered from one order (its number and email), newest first.",
+    )
     warranty = graphene.Field(Warranty, id=graphene.ID(required=True))
     my_warranty_claims = graphene.List(
         graphene.NonNull(WarrantyClaim), required=True, first=graphene.Int(default_value=50)
     )
-    warranty_claim = graphene.Field(WarrantyClaim, id=graphene.ID(required=True))
+    warranty_claim = graphene.Field(
+        WarrantyClaim,
+        id=graphene.ID(required=True),
+        order_number=graphene.String(description="Guests: the order's number."),
+        email=graphene.String(description="Guests: the order's email."),
+    )
     my_repair_orders = graphene.List(
         graphene.NonNull(RepairOrder), required=True, first=graphene.Int(default_value=50)
     )
@@ -266,6 +279,17 @@ class WarrantyQueries(graphene.ObjectType):
         return list(qs.select_related("order", "order_line").order_by("-starts_at", "-id")[: _my_page(first)])
 
     @staticmethod
+    def resolve_guest_warranties(_root, info, order_number, email):
+        installation = get_requestor(info).require_installation()
+        order = proven_order(info, installation, order_number=order_number, email=email)
+        qs = selectors.guest_warranties(installation, order).exclude(
+            status__in=[WarrantyStatus.VOIDED, WarrantyStatus.REJECTED]
+        )
+        return list(
+            qs.select_related("order", "order_line").order_by("-starts_at", "-id")[:MAX_MY_WARRANTIES]
+        )
+
+    @staticmethod
     def resolve_warranty(_root, info, id):
         return warranty_for(info, id)[0]
 
@@ -279,8 +303,8 @@ class WarrantyQueries(graphene.ObjectType):
         return list(qs.order_by("-created_at", "-id")[: page_size(first)])
 
     @staticmethod
-    def resolve_warranty_claim(_root, info, id):
-        return claim_for(info, id)[0]
+    def resolve_warranty_claim(_root, info, id, order_number=None, email=None):
+        return claim_for(info, id, order_number=order_number, email=email)[0]
 
     @staticmethod
     def resolve_my_repair_orders(_root, info, first=50):

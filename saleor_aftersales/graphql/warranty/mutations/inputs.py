@@ -36,6 +36,10 @@ class WarrantyClaimCreateInput(graphene.InputObjectType):
         description="Client-chosen (e.g. a UUID per submit): a retry with the same key answers the first result and "
         "creates nothing."
     )
+    order_number = graphene.String(
+        description="Guests: the number of the order the warranty was registered from."
+    )
+    email = graphene.String(description="Guests: the email the order was placed with.")
 
 
 class RepairLineKindEnum(graphene.Enum):

@@ -21,11 +21,20 @@ class WarrantyClaimCreate(BaseMutation):
         input = WarrantyClaimCreateInput(required=True)
 
     class Meta:
-        description = "File a claim against a warranty (coverage is checked: in term, covered issue)."
+        description = (
+            "File a claim against a warranty (coverage is checked: in term, covered issue). Guests give the "
+            "order's number and email."
+        )
 
     @classmethod
     def perform_mutation(cls, root, info, input):
-        warranty, actor = warranty_for(info, input["warranty_id"], "warrantyId")
+        warranty, actor = warranty_for(
+            info,
+            input["warranty_id"],
+            "warrantyId",
+            order_number=input.get("order_number"),
+            email=input.get("email"),
+        )
         claim = actions.create_claim(
             warranty=warranty,
             actor=actor,
