@@ -367,6 +367,9 @@ def check_access(case: ServiceCase, actor: Actor) -> None:
     """Customers act only on their own cases (same answer as a case that does not exist)."""
     if _is_customer(actor) and not owns_case(case, user_id=actor.user_id, email=actor.email):
         raise NotFoundError("Unknown service case.", "id")
+    if actor.type == ActorType.GUEST and (actor.order_pk is None or case.order_id != actor.order_pk):
+        # A guest proved one order (number + email): only cases linked to it.
+        raise NotFoundError("Unknown service case.", "id")
 
 
 @transaction.atomic

@@ -52,7 +52,12 @@ class ServiceQueries(graphene.ObjectType):
         first=graphene.Int(default_value=20),
         description="The signed-in customer's cases, newest first.",
     )
-    service_case = graphene.Field(ServiceCase, id=graphene.ID(required=True))
+    service_case = graphene.Field(
+        ServiceCase,
+        id=graphene.ID(required=True),
+        order_number=graphene.String(description="Guests: the number of the case's order."),
+        email=graphene.String(description="Guests: the email the order was placed with."),
+    )
     service_cases = graphene.List(
         graphene.NonNull(ServiceCase),
         required=True,
@@ -75,8 +80,8 @@ class ServiceQueries(graphene.ObjectType):
         return list(qs.order_by("-created_at", "-id")[: page_size(first)])
 
     @staticmethod
-    def resolve_service_case(_root, info, id):
-        case, _actor = case_for_requestor(info, id)
+    def resolve_service_case(_root, info, id, order_number=None, email=None):
+        case, _actor = case_for_requestor(info, id, order_number=order_number, email=email)
         return case
 
     @staticmethod

@@ -1,5 +1,6 @@
 import graphene
 
+from ....core.errors import DomainError
 from ....core.idempotency import scoped_key
 from ....core.ratelimit import enforce
 from ....installations.permissions import SaleorPermission
@@ -7,6 +8,7 @@ from ....knowledge.selectors import articles_for_intent
 from ....knowledge.triage import ARTICLES_PER_SUGGESTION
 from ....service import actions
 from ...core.context import get_requestor
+from ...core.guests import guest_actor, has_proof, proven_order
 from ...core.mutations import BaseMutation
 from ...core.types import Upload
 from ..types import (
@@ -42,6 +44,8 @@ class ServiceCaseCreateInput(graphene.InputObjectType):
         description="Client-chosen (e.g. a UUID per submit): a retry with the same key answers the first result and "
         "creates nothing."
     )
+    order_number = graphene.String(description="Guests: the number of the order the case is about.")
+    email = graphene.String(description="Guests: the email the order was placed with.")
 
 
 class ServiceCaseCreate(BaseMutation):
@@ -56,12 +60,16 @@ class ServiceCaseCreate(BaseMutation):
 
     class Meta:
         description = (
-            "Open a case: signed-in customers for themselves; staff (MANAGE_ORDERS) log phone/email cases."
+            "Open a case: signed-in customers for themselves; guests about an order (its number and email); staff "
+            "(MANAGE_ORDERS) log phone/email cases."
         )
 
     @classmethod
     def perform_mutation(cls, root, info, input):
         requestor = get_requestor(info)
+        actor = requestor.actor
+        linked_type = enum_value(input.get("linked_type")) or ""
+        linked_id = input.get("linked_id") or ""
         if requestor.is_staff:
             installation = requestor.require_staff(SaleorPermission.MANAGE_ORDERS)
             who = {
@@ -72,6 +80,24 @@ class ServiceCaseCreate(BaseMutation):
                 "channel": enum_value(input.get("channel")) or "phone",
                 "priority": enum_value(input.get("priority")) or "normal",
                 "tags": input.get("tags") or [],
+            }
+        elif not requestor.is_customer and has_proof(input.get("order_number"), input.get("email")):
+            installation = requestor.require_installation()
+            order = proven_order(
+                info, installation, order_number=input.get("order_number"), email=input.get("email")
+            )
+            if (linked_type or linked_id) and (linked_type != "order" or linked_id != order.saleor_id):
+                raise DomainError(
+                    "INVALID_LINK", "A guest's case is about the order given by number and email.", "linkedId"
+                )
+            actor = guest_actor(order)
+            enforce(CUSTOMER_RATE, "service-case-create-guest", str(installation.pk), actor.email)
+            linked_type, linked_id = "order", order.saleor_id
+            who = {
+                "customer_email": order.user_email,
+                "customer_user_id": "",
+                "channel": "storefront",
+                "priority": "normal",
             }
         else:
             installation = requestor.require_customer()
@@ -88,12 +114,12 @@ class ServiceCaseCreate(BaseMutation):
             kind=enum_value(input.get("kind")) or "consultation",
             subject=input.get("subject") or "",
             body=input.get("body") or "",
-            linked_type=enum_value(input.get("linked_type")) or "",
-            linked_id=input.get("linked_id") or "",
+            linked_type=linked_type,
+            linked_id=linked_id,
             language=input.get("language"),
             attachments=input.get("attachments") or [],
-            actor=requestor.actor,
-            idempotency_key=scoped_key(requestor.actor, input.get("idempotency_key")),
+            actor=actor,
+            idempotency_key=scoped_key(actor, input.get("idempotency_key")),
             **who,
         )
         suggestion = None

@@ -20,13 +20,17 @@ class ServiceCaseReply(BaseMutation):
             default_value=False, description="Staff: then wait on the customer (pauses the SLA clocks)."
         )
         attachments = graphene.List(graphene.NonNull(Upload))
+        order_number = graphene.String(description="Guests: the number of the case's order.")
+        email = graphene.String(description="Guests: the email the order was placed with.")
 
     class Meta:
         description = "Add a message: the customer's, a staff reply, or a staff internal note."
 
     @classmethod
     def perform_mutation(cls, root, info, **data):
-        case, actor = case_for_requestor(info, data["id"])
+        case, actor = case_for_requestor(
+            info, data["id"], order_number=data.get("order_number"), email=data.get("email")
+        )
         message = actions.add_message(
             case=case,
             actor=actor,
