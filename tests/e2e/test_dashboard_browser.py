@@ -230,3 +230,29 @@ def test_insights_in_chinese_with_charts(
     frame.locator("#settings").wait_for(timeout=10000)
     assert "退货政策" in frame.locator("#settings").inner_text()
     _shot(page, "settings-zh")
+
+
+def test_bridge_ignores_messages_not_from_the_dashboard_and_redirects_to_the_order(
+    transactional_db, live_server, installation, staff_token, browser_page
+):
+    host, page = browser_page
+    request = make_return(installation)
+    frame_locator = _open(
+        host, page, live_server, path="/dashboard/returns", token=staff_token("MANAGE_ORDERS")
+    )
+    frame_locator.locator(f'tr[data-rma="{request.number}"]').wait_for(timeout=10000)
+    app = next(f for f in page.frames if f.parent_frame is not None)
+    # A tokenRefresh that does not come from the Dashboard (here: the app window itself, its own origin) must be
+    # ignored: were it taken, the next call would carry a forged token and be refused with 401.
+    app.evaluate(
+        "() => window.postMessage({type: 'tokenRefresh', payload: {token: 'forged.token.value'}}, '*')"
+    )
+    page.wait_for_timeout(300)
+    frame_locator.locator(f'tr[data-rma="{request.number}"] a').click()
+    frame_locator.locator("#return-detail").wait_for(timeout=10000)
+    assert frame_locator.locator(".refused").count() == 0
+    # The order link asks the Dashboard to open the Saleor order.
+    frame_locator.locator("#return-detail [data-redirect]").first.click()
+    page.wait_for_function("window.received.some(m => m.type === 'redirect')", timeout=10000)
+    [redirect] = [m["payload"] for m in page.evaluate("window.received") if m["type"] == "redirect"]
+    assert redirect["to"] == f"/orders/{request.order.saleor_id}"
