@@ -17,7 +17,7 @@ from ...installations.auth import Requestor
 from ...loyalty import actions as loyalty_actions
 from ...loyalty.models import Programme, Reward, RewardKind, RuleScope, TierBasis
 from ...orders.models import OrderLine
-from .common import failure, form_error, staff, success, with_trigger
+from .common import failure, form_error, settings_write, staff, success, with_trigger
 
 PERMISSION = "MANAGE_DISCOUNTS"  # graphql.loyalty.access.SETUP_PERMISSION
 DEFAULT_CHANNEL = "default-channel"
@@ -193,30 +193,33 @@ def _programme_values(data) -> dict:
     return values
 
 
+def _programme_write(request: HttpRequest, perform, *, posted_as: str = "posted") -> HttpResponse:
+    """A programme-tab form: `perform(requestor, channel, data)` through settings_write, the tab re-rendered for
+    the channel (what was posted goes back into the form named by `posted_as`)."""
+    channel = _channel(request)
+
+    def render_tab(request, requestor, *, posted=None, **kwargs):
+        if posted is not None:
+            kwargs[posted_as] = posted
+        return render_programme(request, requestor, channel=channel, **kwargs)
+
+    return settings_write(
+        request, PERMISSION, lambda requestor, data: perform(requestor, channel, data), render_tab
+    )
+
+
 @csrf_exempt
 @require_POST
 def programme_save_fragment(request: HttpRequest) -> HttpResponse:
-    requestor = staff(request, PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    channel = _channel(request)
-    try:
+    def perform(requestor, channel, data):
         loyalty_actions.save_programme(
             installation=requestor.installation,
             channel_slug=channel,
             actor=requestor.actor,
-            values=_programme_values(request.POST),
+            values=_programme_values(data),
         )
-    except DomainError as exc:
-        return render_programme(
-            request,
-            requestor,
-            channel=channel,
-            error=form_error(exc),
-            trigger=failure(exc),
-            programme_form=request.POST.dict(),
-        )
-    return render_programme(request, requestor, channel=channel, trigger=success(request.texts["saved"]))
+
+    return _programme_write(request, perform, posted_as="programme_form")
 
 
 def _programme_or_error(requestor: Requestor, channel: str) -> Programme:
@@ -229,39 +232,21 @@ def _programme_or_error(requestor: Requestor, channel: str) -> Programme:
 @csrf_exempt
 @require_POST
 def earn_rule_save_fragment(request: HttpRequest) -> HttpResponse:
-    requestor = staff(request, PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    channel = _channel(request)
-    data = request.POST
-    try:
+    def perform(requestor, channel, data):
         loyalty_actions.set_earn_rule(
             programme=_programme_or_error(requestor, channel),
             scope=data.get("scope", ""),
             target_id=data.get("target_id", "").strip()[:128],
             multiplier=_decimal(data.get("multiplier", ""), "multiplier"),
         )
-    except DomainError as exc:
-        return render_programme(
-            request,
-            requestor,
-            channel=channel,
-            error=form_error(exc),
-            trigger=failure(exc),
-            posted=data.dict(),
-        )
-    return render_programme(request, requestor, channel=channel, trigger=success(request.texts["saved"]))
+
+    return _programme_write(request, perform)
 
 
 @csrf_exempt
 @require_POST
 def tier_save_fragment(request: HttpRequest) -> HttpResponse:
-    requestor = staff(request, PERMISSION)
-    if isinstance(requestor, HttpResponse):
-        return requestor
-    channel = _channel(request)
-    data = request.POST
-    try:
+    def perform(requestor, channel, data):
         values = {
             "name_en": data.get("name_en", "").strip(),
             "name_zh_hans": data.get("name_zh_hans", "").strip(),
@@ -270,23 +255,11 @@ def tier_save_fragment(request: HttpRequest) -> HttpResponse:
             "benefits_en": data.get("benefits_en", "").strip(),
             "benefits_zh_hans": data.get("benefits_zh_hans", "").strip(),
         }
-        loyalty_actions.save_tier(
-            programme=_programme_or_error(requestor, channel),
-            code=data.get("code", "").strip(),
-            values=values,
-        )
-    except DomainError as exc:
-        return render_programme(
-            request,
-            requestor,
-            channel=channel,
-            error=form_error(exc),
-            trigger=failure(exc),
-            posted=data.dict(),
-        )
-    return render_programme(
-        request, requestor, channel=channel, trigger=success(request.texts["saved"], data.get("code", ""))
-    )
+        code = data.get("code", "").strip()
+        loyalty_actions.save_tier(programme=_programme_or_error(requestor, channel), code=code, values=values)
+        return data.get("code", "")
+
+    return _programme_write(request, perform)
 
 
 # --- rewards catalogue ----------------------------------------------------------------------------------------
