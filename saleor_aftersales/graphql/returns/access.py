@@ -7,11 +7,11 @@ from ...core.errors import NotFoundError, PermissionDeniedError
 from ...core.ids import from_global_id
 from ...installations.permissions import SaleorPermission
 from ...orders.models import Order
-from ...orders.selectors import customer_owns_order, order_by_saleor_id, order_for_guest
+from ...orders.selectors import customer_owns_order, order_by_saleor_id
 from ...returns.models import ReturnRequest
 from ...returns.selectors import customer_owns_request
 from ..core.context import get_requestor
-from ..core.guests import GUEST_RATE, guard_guest
+from ..core.guests import GUEST_RATE, guard_guest, guest_actor, proven_order
 
 __all__ = ["GUEST_RATE", "guard_guest", "order_for_requestor", "pk_of", "request_for_requestor"]
 
@@ -48,13 +48,10 @@ def order_for_requestor(
         raise PermissionDeniedError(
             "Sign in, or give the order number and the email used for the order.", "email"
         )
-    guard_guest(info, installation, email)
-    order = order_for_guest(installation, number=order_number, email=email)
-    if order is None:
-        raise NotFoundError("No order with this number and email.", "orderNumber")
+    order = proven_order(info, installation, order_number=order_number, email=email)
     if requestor.is_customer:
         return order, requestor.actor
-    return order, Actor(type=ActorType.GUEST, email=order.user_email)
+    return order, guest_actor(order)
 
 
 def request_for_requestor(
